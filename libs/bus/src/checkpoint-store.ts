@@ -1,0 +1,57 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { openSqliteDatabase } from './sqlite';
+
+/** Where a relay (or any subscriber) keeps the event-store position it has fully handled. */
+export interface CheckpointStore {
+  get(name: string): Promise<number | undefined>;
+  set(name: string, position: number): Promise<void>;
+}
+
+export class InMemoryCheckpointStore implements CheckpointStore {
+  private readonly positions = new Map<string, number>();
+
+  async get(name: string): Promise<number | undefined> {
+    return this.positions.get(name);
+  }
+
+  async set(name: string, position: number): Promise<void> {
+    this.positions.set(name, position);
+  }
+}
+
+/**
+ * Keeps checkpoints in a SQLite file, typically the service's own event-store file
+ * (the table name is prefixed so that it does not collide with the service's tables).
+ */
+export class SqliteCheckpointStore implements CheckpointStore {
+  private readonly database: DatabaseSync;
+  private readonly selectPosition: StatementSync;
+  private readonly upsertPosition: StatementSync;
+
+  constructor(path: string, { busyTimeoutMs }: { busyTimeoutMs?: number } = {}) {
+    this.database = openSqliteDatabase(path, { busyTimeoutMs });
+    this.database.exec(`
+      CREATE TABLE IF NOT EXISTS bus_checkpoints (
+        name TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      ) WITHOUT ROWID`);
+    this.selectPosition = this.database.prepare('SELECT position FROM bus_checkpoints WHERE name = ?');
+    this.upsertPosition = this.database.prepare(`
+      INSERT INTO bus_checkpoints (name, position, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`);
+  }
+
+  async get(name: string): Promise<number | undefined> {
+    const row = this.selectPosition.get(name) as { position: number } | undefined;
+    return row?.position;
+  }
+
+  async set(name: string, position: number): Promise<void> {
+    this.upsertPosition.run(name, position, new Date().toISOString());
+  }
+
+  close(): void {
+    this.database.close();
+  }
+}

@@ -1,0 +1,3 @@
+export * from './decider';
+export * from './upcasting';
+export * from './command-handler';

@@ -1,0 +1,3 @@
+export * from './event-store.port';
+export * from './in-memory-event-store';
+export * from './sqlite-event-store';

@@ -1,0 +1,30 @@
+const {DatabaseSync}=require('node:sqlite');
+const fs=require('fs'); try{fs.rmSync('/tmp/rs-bench.db')}catch{}
+const db=new DatabaseSync('/tmp/rs-bench.db');
+db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE c (_id TEXT PRIMARY KEY, doc TEXT NOT NULL);");
+const ins=db.prepare('INSERT INTO c(_id,doc) VALUES(?,?)');
+const N=100000; let t=Date.now();
+db.exec('BEGIN');
+const st=['active','lead','lost'];
+for(let i=0;i<N;i++){const id='c'+String(i).padStart(6,'0');ins.run(id,JSON.stringify({_id:id,name:'Name '+((i*7919)%N),email:`u${i}@ex.com`,status:st[i%3],tags:i%10?['a']:['vip','a'],owner:'u'+(i%50),createdAt:new Date(1e12+i*1000).toISOString(),address:{city:'Paris',country:'FR'},_position:i}))}
+db.exec('COMMIT'); console.log('insert',Date.now()-t);
+t=Date.now(); db.exec("CREATE INDEX ix_email ON c(json_extract(doc,'$.email'), _id); CREATE INDEX ix_name ON c(json_extract(doc,'$.name'), _id); CREATE INDEX ix_owner ON c(json_extract(doc,'$.owner'), _id)"); console.log('index',Date.now()-t);
+t=Date.now(); let rows=db.prepare('SELECT doc FROM c').all(); console.log('all',Date.now()-t, rows.length);
+t=Date.now(); let docs=rows.map(r=>JSON.parse(r.doc)); console.log('parse',Date.now()-t);
+t=Date.now(); let n=0; for(const r of db.prepare('SELECT doc FROM c').iterate()){n++} console.log('iterate',Date.now()-t);
+const q=db.prepare("SELECT doc FROM c WHERE json_extract(doc,'$.email') = ?");
+t=Date.now(); for(let i=0;i<10000;i++){q.get('u'+i*7+'@ex.com')} console.log('email eq x10k',Date.now()-t);
+console.log(db.prepare("EXPLAIN QUERY PLAN SELECT doc FROM c WHERE json_extract(doc,'$.email') = ?").all('x'));
+const pg=db.prepare("SELECT _id, doc FROM c WHERE (json_extract(doc,'$.name'), _id) > (?, ?) ORDER BY json_extract(doc,'$.name'), _id LIMIT 50");
+console.log(db.prepare("EXPLAIN QUERY PLAN SELECT _id, doc FROM c WHERE (json_extract(doc,'$.name'), _id) > (?, ?) ORDER BY json_extract(doc,'$.name'), _id LIMIT 50").all('a','b'));
+t=Date.now(); for(let i=0;i<1000;i++){pg.all('Name '+(i*37),'')} console.log('page x1000',Date.now()-t);
+const pgd=db.prepare("SELECT _id, doc FROM c WHERE (json_extract(doc,'$.name') < ? OR (json_extract(doc,'$.name') = ? AND _id < ?) OR json_extract(doc,'$.name') IS NULL) ORDER BY json_extract(doc,'$.name') DESC, _id DESC LIMIT 50");
+console.log(db.prepare("EXPLAIN QUERY PLAN SELECT _id, doc FROM c WHERE (json_extract(doc,'$.name') < ? OR (json_extract(doc,'$.name') = ? AND _id < ?) OR json_extract(doc,'$.name') IS NULL) ORDER BY json_extract(doc,'$.name') DESC, _id DESC LIMIT 50").all('a','b','c'));
+t=Date.now(); for(let i=0;i<100;i++){pgd.all('Name '+(i*37),'Name '+(i*37),'')} console.log('desc page OR x100',Date.now()-t);
+const owner=db.prepare("SELECT _id, doc FROM c WHERE json_extract(doc,'$.owner') IN (?, ?) ORDER BY json_extract(doc,'$.name'), _id LIMIT 50");
+console.log(db.prepare("EXPLAIN QUERY PLAN SELECT _id, doc FROM c WHERE json_extract(doc,'$.owner') IN (?, ?) ORDER BY json_extract(doc,'$.name'), _id LIMIT 50").all('a','b'));
+t=Date.now(); for(let i=0;i<100;i++){owner.all('u1','u2')} console.log('owner in + sort x100',Date.now()-t);
+const je=db.prepare("SELECT count(*) n FROM c WHERE EXISTS (SELECT 1 FROM json_each(doc,'$.tags') WHERE value IN ('vip'))");
+t=Date.now(); console.log(je.get()); console.log('json_each scan',Date.now()-t);
+const sortAll=db.prepare("SELECT _id, doc FROM c ORDER BY json_extract(doc,'$.createdAt'), _id LIMIT 50");
+t=Date.now(); sortAll.all(); console.log('unindexed sort limit 50',Date.now()-t);
