@@ -100,8 +100,7 @@ export class IntegrationEventRelay {
 
   private async subscribe(): Promise<void> {
     const generation = ++this.generation;
-    this.buffer = [];
-    this.bufferedUpTo = undefined;
+    this.discardBuffer();
     // A publish from before a failure may still be running: read the checkpoint it may move only after it.
     await this.publishing;
     const checkpoint = (await this.options.checkpoints.get(this.options.name)) ?? -1;
@@ -171,9 +170,16 @@ export class IntegrationEventRelay {
     this.consecutiveFailures = 0;
   }
 
+  /** What the subscription delivered after the checkpoint: read again by the next subscription. */
+  private discardBuffer(): void {
+    this.buffer = [];
+    this.bufferedUpTo = undefined;
+  }
+
   private fail(generation: number, error: unknown): void {
     if (!this.running || generation !== this.generation) return;
     this.generation++;
+    this.discardBuffer();
     this.consecutiveFailures++;
     const subscription = this.subscription;
     this.subscription = undefined;

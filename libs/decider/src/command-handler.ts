@@ -4,7 +4,8 @@ import {
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '@crm/eventstore';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { monotonicFactory, ulidToUUID } from 'ulid';
 import { type Decider, type DomainEvent, DomainError } from './decider';
 import { UpcasterChain } from './upcasting';
 
@@ -39,6 +40,14 @@ export interface LoadedStream<State> {
   revision: number;
   events: RecordedEvent[];
 }
+
+const nextUlid = monotonicFactory();
+
+/**
+ * Event ids are UUID-shaped (KurrentDB requires UUIDs) but time-ordered, so the store's unique index on
+ * event ids grows at one end instead of touching a random page per append.
+ */
+export const newEventId = (): string => ulidToUUID(nextUlid()).toLowerCase();
 
 export class StaleRevisionError extends Error {
   constructor(readonly expected: number, readonly actual: number) {
@@ -95,7 +104,7 @@ export class EventSourcedCommandHandler<Command, State, Event extends DomainEven
         const result = await this.store.append(
           streamName,
           events.map((event, index) => ({
-            eventId: context.idempotencyKey ? deterministicId(`${context.idempotencyKey}:${index}`) : randomUUID(),
+            eventId: context.idempotencyKey ? deterministicId(`${context.idempotencyKey}:${index}`) : newEventId(),
             type: event.type,
             data: event.data,
             metadata: {

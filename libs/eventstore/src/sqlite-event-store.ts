@@ -53,7 +53,6 @@ const SCHEMA_V1 = `
     recorded_at TEXT    NOT NULL
   ) STRICT;
   CREATE UNIQUE INDEX events_by_stream_revision ON events (stream_name, revision);
-  CREATE INDEX events_by_type_position ON events (type, position);
 `;
 
 const EVENT_COLUMNS = 'position, stream_name, revision, event_id, type, data, metadata, recorded_at';
@@ -316,7 +315,7 @@ export class SqliteEventStore implements EventStore {
         if (result) append.resolve(result);
         else append.reject(error);
       }
-      if (touchedTails.size > 0) for (const subscription of this.subscriptions) subscription.wake();
+      if (touchedTails.size > 0) 
       return;
     }
   }

@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { monotonicFactory } from 'ulid';
 import type { EventStore, ExpectedRevision } from '../event-store.port';
 
 export interface ConcurrentAppendsSettings {
   /** How many appenders run at once, each appending one event at a time to its own stream. */
   appenders: number;
   durationMs: number;
+  /**
+   * `time-ordered` (default): monotonic ULIDs, as the services generate them; the event-id index
+   * then grows at one end. `random`: UUIDv4, the worst case, where every id lands on its own index page.
+   */
+  eventIds?: 'time-ordered' | 'random';
 }
 
 /**
@@ -14,6 +20,7 @@ export interface ConcurrentAppendsSettings {
  */
 export async function measureConcurrentAppends(store: EventStore, settings: ConcurrentAppendsSettings): Promise<number> {
   const runId = randomUUID();
+  const nextEventId = settings.eventIds === 'random' ? randomUUID : monotonicFactory();
   const startedAt = performance.now();
   const deadline = startedAt + settings.durationMs;
   let acknowledged = 0;
@@ -26,7 +33,7 @@ export async function measureConcurrentAppends(store: EventStore, settings: Conc
         streamName,
         [
           {
-            eventId: `${runId}-${appender}-${sequence}`,
+            eventId: nextEventId(),
             type: 'BenchmarkEventAppended',
             data: { appender, sequence },
             metadata: {

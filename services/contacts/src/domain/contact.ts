@@ -145,7 +145,7 @@ function normalisePhones(phones: { number: string; primary?: boolean }[], countr
   phones.forEach((phone, index) => {
     const parsed = parsePhoneNumberFromString(phone.number, (country as CountryCode | undefined) ?? undefined);
     if (!parsed || !parsed.isValid()) {
-      throw invalid(`phones[${index}].number`, 'not a valid phone number; use international format such as +37060012345');
+      throw invalid(`phones.${index}.number`, 'not a valid phone number; use international format such as +37060012345');
     }
     if (seen.has(parsed.number)) return;
     seen.add(parsed.number);

@@ -1,0 +1,701 @@
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import {
+  applyUpdate,
+  assertUpdateDocument,
+  compareSortValues,
+  compileFilter,
+  type DocumentMatcher,
+  documentSeededFromFilter,
+  projectDocuments,
+  sortDocuments,
+  sortValueOf,
+} from './document-semantics';
+import {
+  decodePageCursor,
+  encodePageCursor,
+  pageFingerprint,
+  type PagePosition,
+  type PageSortKey,
+  pageSortKeys,
+} from './page-cursor';
+import {
+  type BulkOperation,
+  type Collection,
+  type Document,
+  DuplicateKeyError,
+  type Filter,
+  type FindOptions,
+  type IndexSpec,
+  type Page,
+  type PageOptions,
+  type ReadStore,
+  type SortSpec,
+  type UpdateResult,
+  type UpdateSpec,
+} from './read-store.port';
+import {
+  jsonExtract,
+  jsonType,
+  keysetCondition,
+  keysetSeekLegs,
+  orderByClause,
+  type PathProfile,
+  planFilter,
+  planOrder,
+  profileOfValue,
+  type SqlOrderTerm,
+  type SqlSelection,
+} from './sqlite-query-plan';
+
+/**
+ * Read store in one SQLite file (or in memory with ':memory:'), queried with MongoDB filters.
+ * Each collection is a table of JSON documents; declared indexes become SQLite expression indexes
+ * that narrow the rows, and mingo evaluates the filter on what remains.
+ */
+
+export interface EmbeddedReadStoreOptions {
+  /** How long a write waits for another connection holding the write lock. */
+  busyTimeoutMs?: number;
+}
+
+type AnyDocument = Record<string, unknown>;
+type StoredRow = { _id: string; doc: string };
+
+const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
+
+export class EmbeddedReadStore implements ReadStore {
+  private readonly database: SqliteDatabase;
+  private readonly collections = new Map<string, EmbeddedCollection<Document>>();
+
+  constructor(
+    readonly location: string,
+    options: EmbeddedReadStoreOptions = {},
+  ) {
+    this.database = new SqliteDatabase(location, options.busyTimeoutMs ?? 5000, () => {
+      for (const collection of this.collections.values()) collection.forgetSchema();
+    });
+  }
+
+  collection<T extends Document = Document>(name: string): Collection<T> {
+    if (!name || name.startsWith('$')) throw new Error(`Invalid collection name: ${JSON.stringify(name)}`);
+    let collection = this.collections.get(name);
+    if (!collection) {
+      collection = new EmbeddedCollection<Document>(this.database, name);
+      this.collections.set(name, collection);
+    }
+    return collection as unknown as Collection<T>;
+  }
+
+  /**
+   * How a find with this filter and sort would run: the SQL conditions, whether they are exact,
+   * whether SQLite orders the rows, and SQLite's query plan. For tests and performance diagnosis.
+   */
+  explain(collection: string, filter: Filter, sort?: SortSpec): QueryExplanation {
+    return (this.collection(collection) as unknown as EmbeddedCollection<Document>).explain(filter, sort);
+  }
+
+  async close(): Promise<void> {
+    this.database.close();
+  }
+}
+
+export interface QueryExplanation {
+  sql: string;
+  params: SQLInputValue[];
+  /** The SQL selects exactly the matching rows: mingo is not consulted, SQLite counts, skips and limits. */
+  exact: boolean;
+  /** SQLite returns the rows in the requested order, so reading stops at the limit. */
+  orderedBySql: boolean;
+  /** SQLite's EXPLAIN QUERY PLAN lines. */
+  plan: string[];
+}
+
+/** A read store that lives and dies with the process: the in-memory adapter for unit tests. */
+export function createInMemoryReadStore(): EmbeddedReadStore {
+  return new EmbeddedReadStore(':memory:');
+}
+
+/** The SQLite connection, its prepared statements, and the detection of writes by other connections. */
+class SqliteDatabase {
+  private readonly connection: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+  private readonly dataVersion: StatementSync;
+  private lastDataVersion: unknown;
+  private closed = false;
+
+  constructor(
+    location: string,
+    busyTimeoutMs: number,
+    private readonly onChangedElsewhere: () => void,
+  ) {
+    this.connection = new DatabaseSync(location, { timeout: busyTimeoutMs });
+    // synchronous=NORMAL may lose the last commits on power loss (never corrupts in WAL mode): acceptable
+    // because every read model is rebuilt from the event log, and checkpoints are committed with the data they cover.
+    this.connection.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      PRAGMA temp_store = MEMORY;
+      PRAGMA cache_size = -65536;
+      CREATE TABLE IF NOT EXISTS _readstore_indexes (
+        collection TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY (collection, name)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS _readstore_paths (
+        collection TEXT NOT NULL, path TEXT NOT NULL, multikey INTEGER NOT NULL, unorderable INTEGER NOT NULL,
+        PRIMARY KEY (collection, path)
+      ) WITHOUT ROWID;
+    `);
+    this.dataVersion = this.connection.prepare('PRAGMA data_version');
+    this.lastDataVersion = this.dataVersion.get()?.data_version;
+  }
+
+  /** Called before every operation: fails once closed, and drops cached schemas another connection may have changed. */
+  checkOpen(): void {
+    if (this.closed) throw new Error('The read store is closed');
+    const version = this.dataVersion.get()?.data_version;
+    if (version !== this.lastDataVersion) {
+      this.lastDataVersion = version;
+      this.onChangedElsewhere();
+    }
+  }
+
+  statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      // Queries with $in lists of many lengths would otherwise grow the cache without bound.
+      if (this.statements.size >= 500) this.statements.clear();
+      statement = this.connection.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  run(sql: string, params: SQLInputValue[] = []): number {
+    return Number(this.statement(sql).run(...params).changes);
+  }
+
+  get<R>(sql: string, params: SQLInputValue[] = []): R | undefined {
+    return this.statement(sql).get(...params) as R | undefined;
+  }
+
+  all<R>(sql: string, params: SQLInputValue[] = []): R[] {
+    return this.statement(sql).all(...params) as R[];
+  }
+
+  /** Rows one at a time; the caller must finish or break out of the loop before running the same SQL again. */
+  iterate<R>(sql: string, params: SQLInputValue[] = []): Iterable<R> {
+    return this.statement(sql).iterate(...params) as Iterable<R>;
+  }
+
+  exec(sql: string): void {
+    this.connection.exec(sql);
+  }
+
+  /**
+   * Runs `work` in one write transaction (or inside the current one). BEGIN IMMEDIATE takes the
+   * write lock before reading, so a read-modify-write cannot interleave with another connection's.
+   */
+  transaction<R>(work: () => R, { commitOnError = false } = {}): R {
+    if (this.connection.isTransaction) return work();
+    this.connection.exec('BEGIN IMMEDIATE');
+    let result: R;
+    try {
+      result = work();
+    } catch (error) {
+      this.connection.exec(commitOnError ? 'COMMIT' : 'ROLLBACK');
+      throw error;
+    }
+    this.connection.exec('COMMIT');
+    return result;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.statements.clear();
+    this.connection.close();
+  }
+}
+
+interface StoredIndex {
+  name: string;
+  sqlName: string;
+  keys: Array<[string, 1 | -1]>;
+  unique: boolean;
+}
+
+interface CollectionSchema {
+  indexes: Map<string, StoredIndex>;
+  profiles: Map<string, PathProfile>;
+}
+
+class EmbeddedCollection<T extends Document> implements Collection<T> {
+  private readonly table: string;
+  private loadedSchema: CollectionSchema | undefined;
+
+  constructor(
+    private readonly database: SqliteDatabase,
+    readonly name: string,
+  ) {
+    this.table = quoteIdentifier(`col_${name}`);
+  }
+
+  forgetSchema(): void {
+    this.loadedSchema = undefined;
+  }
+
+  async createIndexes(indexes: IndexSpec[]): Promise<void> {
+    const schema = this.prepare();
+    for (const spec of indexes) {
+      const index = this.normalizeIndex(spec);
+      const existing = schema.indexes.get(index.name);
+      if (existing) {
+        if (JSON.stringify(existing) !== JSON.stringify(index)) {
+          throw new Error(`Index ${index.name} of ${this.name} already exists with different keys or options`);
+        }
+        continue;
+      }
+      if (index.keys.length === 1 && index.keys[0]![0] === '_id') continue; // the primary key already is one
+      this.database.transaction(() => {
+        const columns = index.keys.flatMap(([path, direction]) => {
+          const order = direction === 1 ? 'ASC' : 'DESC';
+          if (path === '_id') return [`_id ${order}`];
+          // In a unique index json_type tells true from 1 and an object from its JSON text.
+          return index.unique ? [`${jsonExtract(path)} ${order}`, jsonType(path)!] : [`${jsonExtract(path)} ${order}`];
+        });
+        // `_id` last, in the direction of the last key, makes the index serve keyset pages
+        // (ORDER BY key, _id with the tie-breaker following the last key) without a sort step.
+        if (!index.unique && !index.keys.some(([path]) => path === '_id')) {
+          columns.push(`_id ${index.keys.at(-1)![1] === 1 ? 'ASC' : 'DESC'}`);
+        }
+        try {
+          this.database.exec(
+            `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdentifier(index.sqlName)} ON ${this.table} (${columns.join(', ')})`,
+          );
+        } catch (error) {
+          if (isConstraintError(error)) throw new DuplicateKeyError(this.name, { index: index.name });
+          throw error;
+        }
+        this.database.run('INSERT INTO _readstore_indexes (collection, name, spec) VALUES (?, ?, ?)', [
+          this.name,
+          index.name,
+          JSON.stringify(index),
+        ]);
+        for (const [path] of index.keys) {
+          if (path !== '_id' && !schema.profiles.has(path)) this.profileExistingDocuments(schema, path);
+        }
+      });
+      schema.indexes.set(index.name, index);
+    }
+  }
+
+  async findOne(filter: Filter): Promise<T | null> {
+    const [first] = await this.find(filter, { limit: 1 });
+    return first ?? null;
+  }
+
+  async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    const schema = this.prepare();
+    const skip = nonNegativeInteger(options.skip ?? 0, 'skip');
+    const limit = options.limit === undefined || options.limit === 0 ? Infinity : nonNegativeInteger(options.limit, 'limit');
+    const selection = planFilter(filter, this.planContext(schema));
+    const sortKeys = sortKeysOf(options.sort);
+    const order = sortKeys.length > 0 ? planOrder(sortKeys, this.planContext(schema)) : [];
+
+    let documents: AnyDocument[];
+    if (order !== null) {
+      documents = this.readInOrder(selection, compileFilter(filter), order, skip, limit);
+    } else {
+      const matching = this.readUnordered(selection, compileFilter(filter));
+      documents = sortDocuments(matching, options.sort!).slice(skip, skip + limit);
+    }
+    return projectDocuments(documents, options.projection) as T[];
+  }
+
+  async findPage(filter: Filter, options: PageOptions): Promise<Page<T>> {
+    const schema = this.prepare();
+    const limit = nonNegativeInteger(options.limit, 'limit');
+    if (limit === 0) throw new Error('A page needs a limit of at least 1');
+    const keys = pageSortKeys(options.sort);
+    const fingerprint = pageFingerprint(this.name, filter, keys);
+    const after = options.cursor === undefined ? null : decodePageCursor(options.cursor, fingerprint, keys);
+    const selection = planFilter(filter, this.planContext(schema));
+    const matcher = compileFilter(filter);
+
+    const order = planOrder(keys, this.planContext(schema));
+    let documents: AnyDocument[];
+    if (order !== null && (after === null || after.values.every(isSqlOrderable))) {
+      documents = this.readPageInOrder(selection, matcher, order, after, limit + 1);
+    } else {
+      documents = this.readPageUnordered(selection, matcher, keys, after, limit + 1);
+    }
+
+    const items = documents.slice(0, limit);
+    const last = items.at(-1);
+    const nextCursor =
+      documents.length > limit && last
+        ? encodePageCursor(
+            { values: keys.slice(0, -1).map((key) => sortValueOf(last, key.path)), id: last._id as string },
+            fingerprint,
+          )
+        : null;
+    return { items: items as T[], nextCursor };
+  }
+
+  async countDocuments(filter: Filter = {}): Promise<number> {
+    const schema = this.prepare();
+    const selection = planFilter(filter, this.planContext(schema));
+    if (selection.exact) {
+      return this.database.get<{ count: number }>(`SELECT count(*) AS count FROM ${this.table} WHERE ${whereClause(selection)}`, selection.params)!
+        .count;
+    }
+    return this.readUnordered(selection, compileFilter(filter)).length;
+  }
+
+  async insertOne(document: T): Promise<void> {
+    this.prepare();
+    assertDocument(document);
+    this.database.transaction(() => this.insertRow(document));
+  }
+
+  async updateOne(filter: Filter, update: UpdateSpec, options: { upsert?: boolean } = {}): Promise<UpdateResult> {
+    this.prepare();
+    assertUpdateDocument(update);
+    return this.database.transaction(() => this.updateRow(filter, update, options.upsert ?? false));
+  }
+
+  async replaceOne(filter: Filter, document: T, options: { upsert?: boolean } = {}): Promise<UpdateResult> {
+    this.prepare();
+    return this.database.transaction(() => this.replaceRow(filter, document, options.upsert ?? false));
+  }
+
+  async deleteOne(filter: Filter): Promise<number> {
+    this.prepare();
+    return this.database.transaction(() => this.deleteRow(filter));
+  }
+
+  async deleteMany(filter: Filter): Promise<number> {
+    const schema = this.prepare();
+    return this.database.transaction(() => {
+      const selection = planFilter(filter, this.planContext(schema));
+      if (selection.exact) return this.database.run(`DELETE FROM ${this.table} WHERE ${whereClause(selection)}`, selection.params);
+      const ids = this.readUnordered(selection, compileFilter(filter)).map((document) => document._id as string);
+      for (const id of ids) this.database.run(`DELETE FROM ${this.table} WHERE _id = ?`, [id]);
+      return ids.length;
+    });
+  }
+
+  async bulkWrite(operations: BulkOperation<T>[]): Promise<void> {
+    this.prepare();
+    // Writes before a failing one stay, as with MongoDB's ordered bulkWrite; one commit for all of them.
+    this.database.transaction(
+      () => {
+        for (const operation of operations) {
+          if ('updateOne' in operation) {
+            const { filter, update, upsert } = operation.updateOne;
+            assertUpdateDocument(update);
+            this.updateRow(filter, update, upsert ?? false);
+          } else if ('replaceOne' in operation) {
+            const { filter, replacement, upsert } = operation.replaceOne;
+            this.replaceRow(filter, replacement, upsert ?? false);
+          } else if ('deleteOne' in operation) {
+            this.deleteRow(operation.deleteOne.filter);
+          } else {
+            throw new Error(`Unknown bulk operation: ${JSON.stringify(operation)}`);
+          }
+        }
+      },
+      { commitOnError: true },
+    );
+  }
+
+  async drop(): Promise<void> {
+    this.database.checkOpen();
+    this.database.transaction(() => {
+      this.database.exec(`DROP TABLE IF EXISTS ${this.table}`);
+      this.database.run('DELETE FROM _readstore_indexes WHERE collection = ?', [this.name]);
+      this.database.run('DELETE FROM _readstore_paths WHERE collection = ?', [this.name]);
+    });
+    this.loadedSchema = undefined;
+  }
+
+  explain(filter: Filter, sort?: SortSpec): QueryExplanation {
+    const schema = this.prepare();
+    const selection = planFilter(filter, this.planContext(schema));
+    const sortKeys = sortKeysOf(sort);
+    const order = planOrder(sortKeys, this.planContext(schema));
+    const orderBy = order === null || order.length === 0 ? 'rowid' : orderByClause(order);
+    const sql = `SELECT doc FROM ${this.table} WHERE ${whereClause(selection)} ORDER BY ${orderBy}`;
+    const plan = this.database.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, selection.params).map((row) => row.detail);
+    return { sql, params: selection.params, exact: selection.exact, orderedBySql: order !== null, plan };
+  }
+
+  // ---- reads ----
+
+  /**
+   * Rows in SQL order (equal to mingo's), matched by mingo unless the SQL is exact (then SQLite
+   * skips and limits); stops reading once `limit` documents are found.
+   */
+  private readInOrder(
+    selection: SqlSelection,
+    matcher: DocumentMatcher,
+    order: SqlOrderTerm[],
+    skip: number,
+    limit: number,
+  ): AnyDocument[] {
+    const orderBy = order.length > 0 ? orderByClause(order) : 'rowid';
+    const base = `SELECT doc FROM ${this.table} WHERE ${whereClause(selection)} ORDER BY ${orderBy}`;
+    if (selection.exact) {
+      const rows = this.database.all<StoredRow>(`${base} LIMIT ? OFFSET ?`, [
+        ...selection.params,
+        Number.isFinite(limit) ? limit : -1,
+        skip,
+      ]);
+      return rows.map((row) => JSON.parse(row.doc) as AnyDocument);
+    }
+    const documents: AnyDocument[] = [];
+    let toSkip = skip;
+    for (const row of this.database.iterate<StoredRow>(base, selection.params)) {
+      const document = JSON.parse(row.doc) as AnyDocument;
+      if (!matcher(document)) continue;
+      if (toSkip > 0) {
+        toSkip--;
+        continue;
+      }
+      documents.push(document);
+      if (documents.length >= limit) break;
+    }
+    return documents;
+  }
+
+  private readUnordered(selection: SqlSelection, matcher: DocumentMatcher): AnyDocument[] {
+    const documents: AnyDocument[] = [];
+    const sql = `SELECT doc FROM ${this.table} WHERE ${whereClause(selection)} ORDER BY rowid`;
+    for (const row of this.database.iterate<StoredRow>(sql, selection.params)) {
+      const document = JSON.parse(row.doc) as AnyDocument;
+      if (selection.exact || matcher(document)) documents.push(document);
+    }
+    return documents;
+  }
+
+  private readPageInOrder(
+    selection: SqlSelection,
+    matcher: DocumentMatcher,
+    order: SqlOrderTerm[],
+    after: PagePosition | null,
+    limit: number,
+  ): AnyDocument[] {
+    if (after === null) return this.readInOrder(selection, matcher, order, 0, limit);
+    const values = [...after.values, after.id] as SQLInputValue[];
+    const keyset = keysetCondition(order, values);
+    const documents: AnyDocument[] = [];
+    for (const leg of keysetSeekLegs(order, values[0]!)) {
+      const legSelection: SqlSelection = {
+        where: [...selection.where, leg.sql, keyset.sql],
+        params: [...selection.params, ...leg.params, ...keyset.params],
+        exact: selection.exact,
+      };
+      documents.push(...this.readInOrder(legSelection, matcher, order, 0, limit - documents.length));
+      if (documents.length >= limit) break;
+    }
+    return documents;
+  }
+
+  private readPageUnordered(
+    selection: SqlSelection,
+    matcher: DocumentMatcher,
+    keys: PageSortKey[],
+    after: PagePosition | null,
+    limit: number,
+  ): AnyDocument[] {
+    const valuesOf = (document: AnyDocument) => keys.map((key) => sortValueOf(document, key.path));
+    let documents = this.readUnordered(selection, matcher);
+    if (after) {
+      const cursorValues = [...after.values, after.id];
+      documents = documents.filter((document) => compareSortValues(valuesOf(document), cursorValues, keys) > 0);
+    }
+    const sort = Object.fromEntries(keys.map((key) => [key.path, key.direction])) as SortSpec;
+    return sortDocuments(documents, sort).slice(0, limit);
+  }
+
+  /** The first matching row in insertion order, as MongoDB's updateOne/deleteOne pick (natural order). */
+  private findFirst(filter: Filter): AnyDocument | null {
+    const selection = planFilter(filter, this.planContext(this.prepare()));
+    const [first] = this.readInOrder(selection, compileFilter(filter), [], 0, 1);
+    return first ?? null;
+  }
+
+  // ---- writes (called inside a transaction) ----
+
+  private insertRow(document: AnyDocument): void {
+    this.observeIndexedPaths(document);
+    this.writeRow(`INSERT INTO ${this.table} (_id, doc) VALUES (?, ?)`, [document._id as string, JSON.stringify(document)], document);
+  }
+
+  private updateRow(filter: Filter, update: UpdateSpec, upsert: boolean): UpdateResult {
+    const current = this.findFirst(filter);
+    if (!current) {
+      if (!upsert) return { matchedCount: 0, modifiedCount: 0, upsertedId: null };
+      const created = documentSeededFromFilter(filter) as AnyDocument;
+      applyUpdate(created, update, true);
+      this.insertRow(created);
+      return { matchedCount: 0, modifiedCount: 0, upsertedId: created._id as string };
+    }
+    const before = JSON.stringify(current);
+    applyUpdate(current, update, false);
+    const after = JSON.stringify(current);
+    if (after === before) return { matchedCount: 1, modifiedCount: 0, upsertedId: null };
+    this.observeIndexedPaths(current);
+    this.writeRow(`UPDATE ${this.table} SET doc = ? WHERE _id = ?`, [after, current._id as string], current);
+    return { matchedCount: 1, modifiedCount: 1, upsertedId: null };
+  }
+
+  private replaceRow(filter: Filter, replacement: AnyDocument, upsert: boolean): UpdateResult {
+    if (Object.keys(replacement).some((key) => key.startsWith('$'))) {
+      throw new Error('A replacement document may not hold update operators; use updateOne');
+    }
+    const current = this.findFirst(filter);
+    if (!current) {
+      if (!upsert) return { matchedCount: 0, modifiedCount: 0, upsertedId: null };
+      const id = typeof replacement._id === 'string' ? replacement._id : documentSeededFromFilter(filter)._id;
+      const created = { ...replacement, _id: id };
+      this.insertRow(created);
+      return { matchedCount: 0, modifiedCount: 0, upsertedId: id };
+    }
+    if (replacement._id !== undefined && replacement._id !== current._id) {
+      throw new Error(`A replacement may not change _id (${String(current._id)})`);
+    }
+    const next = { _id: current._id, ...replacement };
+    const after = JSON.stringify(next);
+    if (after === JSON.stringify(current)) return { matchedCount: 1, modifiedCount: 0, upsertedId: null };
+    this.observeIndexedPaths(next);
+    this.writeRow(`UPDATE ${this.table} SET doc = ? WHERE _id = ?`, [after, current._id as string], next);
+    return { matchedCount: 1, modifiedCount: 1, upsertedId: null };
+  }
+
+  private deleteRow(filter: Filter): number {
+    const current = this.findFirst(filter);
+    if (!current) return 0;
+    return this.database.run(`DELETE FROM ${this.table} WHERE _id = ?`, [current._id as string]);
+  }
+
+  private writeRow(sql: string, params: SQLInputValue[], document: AnyDocument): void {
+    try {
+      this.database.run(sql, params);
+    } catch (error) {
+      throw this.duplicateKeyErrorFor(error, document) ?? error;
+    }
+  }
+
+  private duplicateKeyErrorFor(error: unknown, document: AnyDocument): DuplicateKeyError | null {
+    if (!isConstraintError(error)) return null;
+    const indexName = /index '([^']+)'/.exec((error as Error).message)?.[1];
+    const index = [...this.prepare().indexes.values()].find((candidate) => candidate.sqlName === indexName);
+    const key = index ? Object.fromEntries(index.keys.map(([path]) => [path, sortValueOf(document, path)])) : { _id: document._id };
+    return new DuplicateKeyError(this.name, key);
+  }
+
+  // ---- schema: table, indexes, and what has been seen at indexed paths ----
+
+  private prepare(): CollectionSchema {
+    this.database.checkOpen();
+    if (this.loadedSchema) return this.loadedSchema;
+    this.database.exec(`CREATE TABLE IF NOT EXISTS ${this.table} (_id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL)`);
+    const indexes = new Map<string, StoredIndex>();
+    for (const row of this.database.all<{ spec: string }>('SELECT spec FROM _readstore_indexes WHERE collection = ?', [this.name])) {
+      const index = JSON.parse(row.spec) as StoredIndex;
+      indexes.set(index.name, index);
+    }
+    const profiles = new Map<string, PathProfile>();
+    const rows = this.database.all<{ path: string; multikey: number; unorderable: number }>(
+      'SELECT path, multikey, unorderable FROM _readstore_paths WHERE collection = ?',
+      [this.name],
+    );
+    for (const row of rows) profiles.set(row.path, { multikey: row.multikey === 1, unorderable: row.unorderable === 1 });
+    this.loadedSchema = { indexes, profiles };
+    return this.loadedSchema;
+  }
+
+  private planContext(schema: CollectionSchema) {
+    return { profileOf: (path: string) => schema.profiles.get(path) };
+  }
+
+  private normalizeIndex(spec: IndexSpec): StoredIndex {
+    const keys = Object.entries(spec.keys);
+    if (keys.length === 0) throw new Error(`An index of ${this.name} needs at least one key`);
+    for (const [path, direction] of keys) {
+      if ((direction !== 1 && direction !== -1) || jsonExtract(path) === null) {
+        throw new Error(`Cannot index ${this.name} on ${path}: ${direction}`);
+      }
+    }
+    const name = spec.name ?? keys.map(([path, direction]) => `${path}_${direction}`).join('_');
+    return { name, sqlName: `idx_${this.name}_${name}`, keys, unique: spec.unique ?? false };
+  }
+
+  private profileExistingDocuments(schema: CollectionSchema, path: string): void {
+    const profile: PathProfile = { multikey: false, unorderable: false };
+    for (const row of this.database.iterate<StoredRow>(`SELECT doc FROM ${this.table}`)) {
+      const seen = profileOfValue(JSON.parse(row.doc) as AnyDocument, path);
+      profile.multikey ||= seen.multikey;
+      profile.unorderable ||= seen.unorderable;
+      if (profile.multikey && profile.unorderable) break;
+    }
+    schema.profiles.set(path, profile);
+    this.saveProfile(path, profile);
+  }
+
+  private observeIndexedPaths(document: AnyDocument): void {
+    for (const [path, profile] of this.prepare().profiles) {
+      if (profile.multikey && profile.unorderable) continue;
+      const seen = profileOfValue(document, path);
+      if ((seen.multikey && !profile.multikey) || (seen.unorderable && !profile.unorderable)) {
+        profile.multikey ||= seen.multikey;
+        profile.unorderable ||= seen.unorderable;
+        this.saveProfile(path, profile);
+      }
+    }
+  }
+
+  private saveProfile(path: string, profile: PathProfile): void {
+    this.database.run('INSERT OR REPLACE INTO _readstore_paths (collection, path, multikey, unorderable) VALUES (?, ?, ?, ?)', [
+      this.name,
+      path,
+      Number(profile.multikey),
+      Number(profile.unorderable),
+    ]);
+  }
+}
+
+function whereClause(selection: SqlSelection): string {
+  return selection.where.length > 0 ? selection.where.join(' AND ') : '1';
+}
+
+function sortKeysOf(sort: SortSpec | undefined): PageSortKey[] {
+  return Object.entries(sort ?? {}).map(([path, direction]) => {
+    if (direction !== 1 && direction !== -1) throw new Error(`Sort direction of ${path} must be 1 or -1`);
+    return { path, direction };
+  });
+}
+
+function isSqlOrderable(value: unknown): boolean {
+  return value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+}
+
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
+  return value;
+}
+
+function assertDocument(document: AnyDocument): void {
+  if (typeof document._id !== 'string' || document._id === '') throw new Error('A document needs a non-empty string _id');
+  if (Object.keys(document).some((key) => key.startsWith('$'))) throw new Error('Field names may not start with $');
+}
+
+function isConstraintError(error: unknown): boolean {
+  const code = (error as { errcode?: number } | null)?.errcode;
+  return code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

@@ -1,0 +1,13 @@
+const {DatabaseSync}=require('node:sqlite');
+const fs=require('fs'); fs.rmSync('/tmp/raw-db',{force:true,recursive:true}); fs.mkdirSync('/tmp/raw-db');
+const db=new DatabaseSync('/tmp/raw-db/db');
+db.exec('PRAGMA locking_mode=EXCLUSIVE');console.log(db.prepare('PRAGMA journal_mode=WAL').get(), db.exec('PRAGMA synchronous=NORMAL'), db.prepare('PRAGMA synchronous').get());
+db.exec("CREATE TABLE c (_id TEXT PRIMARY KEY, doc TEXT NOT NULL)");
+const ins=db.prepare('INSERT INTO c VALUES(?,?)');
+let t=performance.now(); for(let i=0;i<5000;i++){ins.run('a'+i,'{"x":1}')} console.log('autocommit insert us',((performance.now()-t)/5).toFixed(1));
+t=performance.now(); for(let i=0;i<5000;i++){db.exec('BEGIN IMMEDIATE');ins.run('b'+i,'{"x":1}');db.exec('COMMIT')} console.log('explicit tx insert us',((performance.now()-t)/5).toFixed(1));
+const dv=db.prepare('PRAGMA data_version');
+t=performance.now(); for(let i=0;i<5000;i++){dv.get()} console.log('data_version us',((performance.now()-t)/5).toFixed(1));
+const sel=db.prepare('SELECT doc FROM c WHERE _id=?');
+t=performance.now(); for(let i=0;i<5000;i++){sel.get('a'+i)} console.log('select us',((performance.now()-t)/5).toFixed(1));
+db.exec('BEGIN'); t=performance.now(); for(let i=0;i<5000;i++){dv.get()} console.log('data_version in tx us',((performance.now()-t)/5).toFixed(1)); db.exec('COMMIT');

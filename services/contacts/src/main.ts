@@ -1,0 +1,19 @@
+import { buildOpenApiDocument, createServiceApp, exitWhenParentDies, listen, loadServiceConfig, setupSwagger } from '@crm/platform';
+import { ContactsModule } from './contacts.module';
+
+async function main() {
+  const config = loadServiceConfig('contacts', 3101);
+  const app = await createServiceApp(ContactsModule.register(config), {
+    config,
+    title: 'Contacts service',
+    description: 'People and companies, event-sourced per tenant.',
+  });
+  setupSwagger(app, buildOpenApiDocument(app, 'Contacts service', 'People and companies, event-sourced per tenant.'));
+  exitWhenParentDies(() => app.close());
+  await listen(app, config.port, config.host);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

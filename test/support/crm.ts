@@ -1,0 +1,144 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { request } from 'undici';
+import { eventually } from '@crm/testing';
+
+const ROOT = resolve(__dirname, '../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  body: T;
+  text: string;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  rawBody?: string | Buffer;
+  headers?: Record<string, string>;
+  tenant?: string;
+  actor?: string;
+}
+
+/** A running CRM (launcher + gateway + services) on free ports and a temporary data folder. */
+export class RunningCrm {
+  private launcher: ChildProcess | undefined;
+  private output = '';
+
+  private constructor(
+    readonly dataDir: string,
+    readonly ports: { gateway: number; contacts: number },
+  ) {}
+
+  static async start(dataDir = mkdtempSync(join(tmpdir(), 'crm-e2e-'))): Promise<RunningCrm> {
+    const crm = new RunningCrm(dataDir, { gateway: await freePort(), contacts: await freePort() });
+    await crm.launch();
+    return crm;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.ports.gateway}`;
+  }
+
+  get logs(): string {
+    return this.output;
+  }
+
+  /** Starts `dist/tools/start.js` (what `npm start` runs) in its own process group. */
+  async launch(): Promise<void> {
+    this.output = '';
+    this.launcher = spawn(process.execPath, [join(ROOT, 'dist/tools/start.js')], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        DATA_DIR: this.dataDir,
+        GATEWAY_PORT: String(this.ports.gateway),
+        CONTACTS_PORT: String(this.ports.contacts),
+        CONTACTS_URL: `http://127.0.0.1:${this.ports.contacts}`,
+        LOG_LEVEL: 'warn',
+      },
+    });
+    this.launcher.stdout!.on('data', (chunk) => (this.output += chunk));
+    this.launcher.stderr!.on('data', (chunk) => (this.output += chunk));
+    await eventually(() => this.output.includes('[crm] ready'), { timeoutMs: 60_000, description: `the CRM to be ready; output so far:\n${this.output}` });
+  }
+
+  /** Crashes the whole process tree at once, as a power cut or an OOM kill would. */
+  async killHard(): Promise<void> {
+    const launcher = this.launcher;
+    if (!launcher?.pid) return;
+    const exited = new Promise((resolveExit) => launcher.once('exit', resolveExit));
+    process.kill(-launcher.pid, 'SIGKILL');
+    await exited;
+    await eventually(async () => !(await this.isListening(this.ports.gateway)) && !(await this.isListening(this.ports.contacts)), {
+      description: 'ports to be released',
+    });
+  }
+
+  /** Kills one service (found by its port) with SIGKILL; the launcher will restart it. */
+  async killService(pid: number): Promise<void> {
+    process.kill(pid, 'SIGKILL');
+  }
+
+  async stop(options: { keepData?: boolean } = {}): Promise<void> {
+    const launcher = this.launcher;
+    if (launcher?.pid && launcher.exitCode === null) {
+      const exited = new Promise((resolveExit) => launcher.once('exit', resolveExit));
+      process.kill(-launcher.pid, 'SIGTERM');
+      await exited;
+    }
+    if (!options.keepData) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  async call<T = Record<string, unknown>>(method: string, path: string, options: CallOptions = {}): Promise<HttpResponse<T>> {
+    return callUrl<T>(`${this.baseUrl}${path}`, method, options);
+  }
+
+  private async isListening(port: number): Promise<boolean> {
+    try {
+      const response = await request(`http://127.0.0.1:${port}/health/live`, { headersTimeout: 500 });
+      await response.body.dump();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export async function callUrl<T>(url: string, method: string, options: CallOptions = {}): Promise<HttpResponse<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.tenant) headers['x-tenant-id'] = options.tenant;
+  if (options.actor) headers['x-actor-id'] = options.actor;
+  let body: string | Buffer | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await request(url, { method: method as 'GET', headers, body });
+  const text = await response.body.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // Not JSON: leave the text.
+  }
+  const flatHeaders: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) flatHeaders[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  return { status: response.statusCode, headers: flatHeaders, body: parsed as T, text };
+}
