@@ -185,7 +185,7 @@ describe('contacts through the gateway', () => {
     const oversized = await crm.call('POST', '/api/v1/contacts', { tenant: t, rawBody: JSON.stringify({ firstName: 'A', customFields: { blob: 'x'.repeat(2_000_000) } }), headers: { 'content-type': 'application/json' } });
     expectProblem(oversized, 413);
     expectProblem(await crm.call('GET', '/api/v1/contacts/01UNKNOWN', { tenant: t }), 404);
-    expectProblem(await crm.call('GET', '/api/v1/contacts/..%2F..%2Fetc', { tenant: t }), 404);
+    expectProblem(await crm.call('GET', '/api/v1/contacts/..%2F..%2Fetc', { tenant: t }), 400);
 
     const good = await createContact(t, { firstName: 'Valid' });
     expectProblem(await crm.call('GET', `/api/v1/contacts/${good.body.id}?asOf=yesterday`, { tenant: t }), 400, ['asOf']);

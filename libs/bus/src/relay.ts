@@ -15,7 +15,7 @@ export interface OutgoingIntegrationEvent {
  * Must be deterministic, ids included (see `integrationEventFrom`), because a relay that crashed
  * before its checkpoint maps the same domain events again and consumers recognise repeats by id.
  */
-export type IntegrationEventMapper = (event: RecordedEvent) => OutgoingIntegrationEvent[];
+export type IntegrationEventMapper = (event: RecordedEvent) => OutgoingIntegrationEvent[] | Promise<OutgoingIntegrationEvent[]>;
 
 export interface IntegrationEventRelayOptions {
   /** Names the relay's checkpoint, e.g. `contacts.integration-relay`. */
@@ -115,9 +115,13 @@ export class IntegrationEventRelay {
     });
   }
 
-  private onEvent(generation: number, event: RecordedEvent): Promise<void> | undefined {
+  private async onEvent(generation: number, event: RecordedEvent): Promise<void> {
     if (generation !== this.generation) return undefined;
-    this.buffer.push(...this.options.map(event));
+    // A mapper may read the store (to carry the record's whole state); events still go out in log order
+    // because the subscription awaits this callback before delivering the next one.
+    const mapped = await this.options.map(event);
+    if (generation !== this.generation) return undefined;
+    this.buffer.push(...mapped);
     this.bufferedUpTo = event.position;
     // Backpressure: the store reads on only once this batch is out.
     if (this.buffer.length >= this.maxBatchSize) return this.flush();

@@ -48,7 +48,8 @@ export class HealthController {
 }
 
 @Module({
-  imports: [TerminusModule],
+  // Readiness failures are answered as 503 problem+json; logging each failed probe would flood start-up logs.
+  imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
   providers: [ReadinessRegistry],
   exports: [ReadinessRegistry],

@@ -100,7 +100,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<ReplyLike>();
     const request = http.getRequest<{ url?: string; id?: string }>();
     const body = toProblem(error);
-    if (body.status >= 500) this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    if (body.status === 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     reply
       .status(body.status)
       .header('content-type', PROBLEM_CONTENT_TYPE)

@@ -54,7 +54,7 @@ import {
  */
 
 export interface EmbeddedReadStoreOptions {
-  /** How long a write waits for another connection holding the write lock. */
+  /** How long opening waits for another connection to let go of the file. Default 5000 ms. */
   busyTimeoutMs?: number;
 }
 
@@ -68,13 +68,15 @@ export class EmbeddedReadStore implements ReadStore {
   private readonly database: SqliteDatabase;
   private readonly collections = new Map<string, EmbeddedCollection<Document>>();
 
+  /**
+   * Opens (or creates) the store at `location`. The connection holds the file exclusively: one store
+   * per file at a time, and a second opener fails with "database is locked" after the busy timeout.
+   */
   constructor(
     readonly location: string,
     options: EmbeddedReadStoreOptions = {},
   ) {
-    this.database = new SqliteDatabase(location, options.busyTimeoutMs ?? 5000, () => {
-      for (const collection of this.collections.values()) collection.forgetSchema();
-    });
+    this.database = new SqliteDatabase(location, options.busyTimeoutMs ?? 5000);
   }
 
   collection<T extends Document = Document>(name: string): Collection<T> {
@@ -85,6 +87,20 @@ export class EmbeddedReadStore implements ReadStore {
       this.collections.set(name, collection);
     }
     return collection as unknown as Collection<T>;
+  }
+
+  /**
+   * Writes made while `work` runs share one SQLite transaction, committed when the outermost group
+   * ends. A failure commits what was written (never rolls back): other code sharing the connection may
+   * have written inside the same transaction, and its writes must not be lost.
+   */
+  async groupWrites<R>(work: () => Promise<R>): Promise<R> {
+    this.database.enterWriteGroup();
+    try {
+      return await work();
+    } finally {
+      this.database.leaveWriteGroup();
+    }
   }
 
   /**
@@ -116,23 +132,22 @@ export function createInMemoryReadStore(): EmbeddedReadStore {
   return new EmbeddedReadStore(':memory:');
 }
 
-/** The SQLite connection, its prepared statements, and the detection of writes by other connections. */
+/** The SQLite connection and its prepared statements. */
 class SqliteDatabase {
   private readonly connection: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
-  private readonly dataVersion: StatementSync;
-  private lastDataVersion: unknown;
   private closed = false;
 
-  constructor(
-    location: string,
-    busyTimeoutMs: number,
-    private readonly onChangedElsewhere: () => void,
-  ) {
+  constructor(location: string, busyTimeoutMs: number) {
     this.connection = new DatabaseSync(location, { timeout: busyTimeoutMs });
+    // Exclusive locking: the store is the only user of its file, so SQLite skips the shared-memory
+    // locking of each transaction (halves the cost of a small read), no other connection can change
+    // the schema and index profiles this process caches, and a read-modify-write, being synchronous,
+    // cannot interleave with another writer.
     // synchronous=NORMAL may lose the last commits on power loss (never corrupts in WAL mode): acceptable
     // because every read model is rebuilt from the event log, and checkpoints are committed with the data they cover.
     this.connection.exec(`
+      PRAGMA locking_mode = EXCLUSIVE;
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;
       PRAGMA temp_store = MEMORY;
@@ -145,18 +160,10 @@ class SqliteDatabase {
         PRIMARY KEY (collection, path)
       ) WITHOUT ROWID;
     `);
-    this.dataVersion = this.connection.prepare('PRAGMA data_version');
-    this.lastDataVersion = this.dataVersion.get()?.data_version;
   }
 
-  /** Called before every operation: fails once closed, and drops cached schemas another connection may have changed. */
   checkOpen(): void {
     if (this.closed) throw new Error('The read store is closed');
-    const version = this.dataVersion.get()?.data_version;
-    if (version !== this.lastDataVersion) {
-      this.lastDataVersion = version;
-      this.onChangedElsewhere();
-    }
   }
 
   statement(sql: string): StatementSync {
@@ -191,13 +198,23 @@ class SqliteDatabase {
     this.connection.exec(sql);
   }
 
-  /**
-   * Runs `work` in one write transaction (or inside the current one). BEGIN IMMEDIATE takes the
-   * write lock before reading, so a read-modify-write cannot interleave with another connection's.
-   */
+  private openWriteGroups = 0;
+
+  enterWriteGroup(): void {
+    this.checkOpen();
+    if (this.openWriteGroups === 0 && !this.connection.isTransaction) this.connection.exec('BEGIN');
+    this.openWriteGroups++;
+  }
+
+  leaveWriteGroup(): void {
+    this.openWriteGroups--;
+    if (this.openWriteGroups === 0 && !this.closed && this.connection.isTransaction) this.connection.exec('COMMIT');
+  }
+
+  /** Runs `work` in one transaction (or inside the current one): one commit for many writes. */
   transaction<R>(work: () => R, { commitOnError = false } = {}): R {
     if (this.connection.isTransaction) return work();
-    this.connection.exec('BEGIN IMMEDIATE');
+    this.connection.exec('BEGIN');
     let result: R;
     try {
       result = work();
@@ -213,6 +230,8 @@ class SqliteDatabase {
     if (this.closed) return;
     this.closed = true;
     this.statements.clear();
+    // A write group still open when the store closes keeps what it wrote: groups never roll back.
+    if (this.connection.isTransaction) this.connection.exec('COMMIT');
     this.connection.close();
   }
 }
@@ -238,10 +257,6 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     readonly name: string,
   ) {
     this.table = quoteIdentifier(`col_${name}`);
-  }
-
-  forgetSchema(): void {
-    this.loadedSchema = undefined;
   }
 
   async createIndexes(indexes: IndexSpec[]): Promise<void> {
@@ -307,7 +322,7 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
       documents = this.readInOrder(selection, compileFilter(filter), order, skip, limit);
     } else {
       const matching = this.readUnordered(selection, compileFilter(filter));
-      documents = sortDocuments(matching, options.sort!).slice(skip, skip + limit);
+      documents = sortDocuments(matching, sortKeys, skip + limit).slice(skip);
     }
     return projectDocuments(documents, options.projection) as T[];
   }
@@ -355,23 +370,23 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
   async insertOne(document: T): Promise<void> {
     this.prepare();
     assertDocument(document);
-    this.database.transaction(() => this.insertRow(document));
+    this.insertRow(document);
   }
 
   async updateOne(filter: Filter, update: UpdateSpec, options: { upsert?: boolean } = {}): Promise<UpdateResult> {
     this.prepare();
     assertUpdateDocument(update);
-    return this.database.transaction(() => this.updateRow(filter, update, options.upsert ?? false));
+    return this.updateRow(filter, update, options.upsert ?? false);
   }
 
   async replaceOne(filter: Filter, document: T, options: { upsert?: boolean } = {}): Promise<UpdateResult> {
     this.prepare();
-    return this.database.transaction(() => this.replaceRow(filter, document, options.upsert ?? false));
+    return this.replaceRow(filter, document, options.upsert ?? false);
   }
 
   async deleteOne(filter: Filter): Promise<number> {
     this.prepare();
-    return this.database.transaction(() => this.deleteRow(filter));
+    return this.deleteRow(filter);
   }
 
   async deleteMany(filter: Filter): Promise<number> {
@@ -397,7 +412,8 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
             this.updateRow(filter, update, upsert ?? false);
           } else if ('replaceOne' in operation) {
             const { filter, replacement, upsert } = operation.replaceOne;
-            this.replaceRow(filter, replacement, upsert ?? false);
+            if (upsert && isIdOnlyFilter(filter, replacement)) this.upsertById(replacement);
+            else this.replaceRow(filter, replacement, upsert ?? false);
           } else if ('deleteOne' in operation) {
             this.deleteRow(operation.deleteOne.filter);
           } else {
@@ -424,8 +440,8 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     const selection = planFilter(filter, this.planContext(schema));
     const sortKeys = sortKeysOf(sort);
     const order = planOrder(sortKeys, this.planContext(schema));
-    const orderBy = order === null || order.length === 0 ? 'rowid' : orderByClause(order);
-    const sql = `SELECT doc FROM ${this.table} WHERE ${whereClause(selection)} ORDER BY ${orderBy}`;
+    const orderBy = order === null || order.length === 0 ? '' : ` ORDER BY ${orderByClause(order)}`;
+    const sql = `SELECT doc FROM ${this.table} WHERE ${whereClause(selection)}${orderBy}`;
     const plan = this.database.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, selection.params).map((row) => row.detail);
     return { sql, params: selection.params, exact: selection.exact, orderedBySql: order !== null, plan };
   }
@@ -443,8 +459,10 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     skip: number,
     limit: number,
   ): AnyDocument[] {
-    const orderBy = order.length > 0 ? orderByClause(order) : 'rowid';
-    const base = `SELECT doc FROM ${this.table} WHERE ${whereClause(selection)} ORDER BY ${orderBy}`;
+    // Without a sort, rows come in the order of the plan SQLite picks (table or index order), stable
+    // for a given query: MongoDB's natural order promises no more, and ORDER BY rowid would cost a sort.
+    const orderBy = order.length > 0 ? ` ORDER BY ${orderByClause(order)}` : '';
+    const base = `SELECT doc FROM ${this.table} WHERE ${whereClause(selection)}${orderBy}`;
     if (selection.exact) {
       const rows = this.database.all<StoredRow>(`${base} LIMIT ? OFFSET ?`, [
         ...selection.params,
@@ -470,7 +488,7 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
 
   private readUnordered(selection: SqlSelection, matcher: DocumentMatcher): AnyDocument[] {
     const documents: AnyDocument[] = [];
-    const sql = `SELECT doc FROM ${this.table} WHERE ${whereClause(selection)} ORDER BY rowid`;
+    const sql = `SELECT doc FROM ${this.table} WHERE ${whereClause(selection)}`;
     for (const row of this.database.iterate<StoredRow>(sql, selection.params)) {
       const document = JSON.parse(row.doc) as AnyDocument;
       if (selection.exact || matcher(document)) documents.push(document);
@@ -514,11 +532,10 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
       const cursorValues = [...after.values, after.id];
       documents = documents.filter((document) => compareSortValues(valuesOf(document), cursorValues, keys) > 0);
     }
-    const sort = Object.fromEntries(keys.map((key) => [key.path, key.direction])) as SortSpec;
-    return sortDocuments(documents, sort).slice(0, limit);
+    return sortDocuments(documents, keys, limit);
   }
 
-  /** The first matching row in insertion order, as MongoDB's updateOne/deleteOne pick (natural order). */
+  /** The first matching row in natural order, the one MongoDB's updateOne/deleteOne pick. */
   private findFirst(filter: Filter): AnyDocument | null {
     const selection = planFilter(filter, this.planContext(this.prepare()));
     const [first] = this.readInOrder(selection, compileFilter(filter), [], 0, 1);
@@ -571,6 +588,17 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     this.observeIndexedPaths(next);
     this.writeRow(`UPDATE ${this.table} SET doc = ? WHERE _id = ?`, [after, current._id as string], next);
     return { matchedCount: 1, modifiedCount: 1, upsertedId: null };
+  }
+
+  /** replaceOne({ _id }, replacement, { upsert: true }) in one statement, for bulk writes, which report no counts. */
+  private upsertById(replacement: AnyDocument): void {
+    assertDocument(replacement);
+    this.observeIndexedPaths(replacement);
+    this.writeRow(
+      `INSERT INTO ${this.table} (_id, doc) VALUES (?, ?) ON CONFLICT (_id) DO UPDATE SET doc = excluded.doc`,
+      [replacement._id as string, JSON.stringify(replacement)],
+      replacement,
+    );
   }
 
   private deleteRow(filter: Filter): number {
@@ -675,6 +703,11 @@ function sortKeysOf(sort: SortSpec | undefined): PageSortKey[] {
     if (direction !== 1 && direction !== -1) throw new Error(`Sort direction of ${path} must be 1 or -1`);
     return { path, direction };
   });
+}
+
+function isIdOnlyFilter(filter: Filter, replacement: AnyDocument): boolean {
+  const keys = Object.keys(filter);
+  return keys.length === 1 && keys[0] === '_id' && typeof filter._id === 'string' && replacement._id === filter._id;
 }
 
 function isSqlOrderable(value: unknown): boolean {

@@ -334,14 +334,16 @@ export class ProjectionRunner {
       if (session.halted || session.buffer.length === 0) return;
       const events = session.buffer;
       session.buffer = [];
-      try {
-        await this.applyEvents(events);
-      } catch (error) {
-        // Later events must not be applied over the gap this batch leaves.
-        session.halted = true;
-        throw error;
-      }
-      await this.advance(events[events.length - 1]!.position, events.length);
+      await this.groupWrites(async () => {
+        try {
+          await this.applyEvents(events);
+        } catch (error) {
+          // Later events must not be applied over the gap this batch leaves.
+          session.halted = true;
+          throw error;
+        }
+        await this.advance(events[events.length - 1]!.position, events.length);
+      });
     });
   }
 
@@ -352,6 +354,11 @@ export class ProjectionRunner {
       for (const event of events) await this.projection.apply(event, this.readStore);
     }
     this.eventsApplied += events.length;
+  }
+
+  /** A batch and the checkpoint it may save are committed together where the store can group writes. */
+  private groupWrites(work: () => Promise<void>): Promise<void> {
+    return this.readStore.groupWrites ? this.readStore.groupWrites(work) : work();
   }
 
   private async advance(position: number, appliedEvents: number): Promise<void> {

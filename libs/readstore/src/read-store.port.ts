@@ -88,6 +88,13 @@ export type BulkOperation<T extends Document> =
 
 export interface ReadStore {
   collection<T extends Document = Document>(name: string): Collection<T>;
+  /**
+   * Optional: lets the adapter commit the writes made while `work` runs in one go (the embedded
+   * adapter: one SQLite transaction instead of one per write), for batches such as a projection's
+   * catch-up. It is not a transaction: the writes are not isolated from others made meanwhile, and a
+   * failure leaves the earlier ones in place. Callers do without it where an adapter lacks it.
+   */
+  groupWrites?<R>(work: () => Promise<R>): Promise<R>;
   close(): Promise<void>;
 }
 

@@ -210,29 +210,55 @@ function addEquality(path: string, values: unknown[], context: PlanContext, sele
     selection.where.push('0');
     return true;
   }
-  const placeholders = values.map(() => '?').join(', ');
-  const params = values.map((value) => (typeof value === 'boolean' ? Number(value) : value));
   if (path === '_id') {
     if (!values.every((value) => typeof value === 'string')) return false;
-    selection.where.push(`_id IN (${placeholders})`);
-    selection.params.push(...params);
+    selection.where.push(`_id IN (${values.map(() => '?').join(', ')})`);
+    selection.params.push(...values);
     return true;
   }
   const literal = jsonPathLiteral(path);
   if (literal === null) return false;
   const profile = context.profileOf(path);
   if (profile && !profile.multikey) {
-    selection.where.push(`json_extract(doc, ${literal}) IN (${placeholders})`);
-    selection.params.push(...params);
-    // Booleans read back from JSON as 0/1, so only non-boolean values on a boolean-free path are exact.
-    return !profile.unorderable && !values.some((value) => typeof value === 'boolean');
+    // The plain IN is what the expression index serves; the typed test keeps true apart from 1 and
+    // a string from an object's JSON text, where such values have been stored.
+    selection.where.push(`json_extract(doc, ${literal}) IN (${values.map(() => '?').join(', ')})`);
+    selection.params.push(...values.map((value) => (typeof value === 'boolean' ? Number(value) : value)));
+    if (profile.unorderable || values.some((value) => typeof value === 'boolean')) {
+      const typed = typedEquality(`json_type(doc, ${literal})`, `json_extract(doc, ${literal})`, values);
+      selection.where.push(typed.sql);
+      selection.params.push(...typed.params);
+    }
+    return true;
   }
-  if (!path.includes('.')) {
-    // json_each yields the value itself for a scalar and each element for an array: MongoDB's equality on arrays.
-    selection.where.push(`EXISTS (SELECT 1 FROM json_each(doc, ${literal}) WHERE value IN (${placeholders}))`);
-    selection.params.push(...params);
+  if (path.includes('.')) return false; // an array part-way down the path would hide matches from json_extract
+  // MongoDB's equality on a field matches the value itself or an element of an array held there.
+  const scalar = typedEquality(`json_type(doc, ${literal})`, `json_extract(doc, ${literal})`, values);
+  const element = typedEquality('type', 'value', values);
+  selection.where.push(
+    `(CASE json_type(doc, ${literal}) WHEN 'array' THEN EXISTS (SELECT 1 FROM json_each(doc, ${literal}) WHERE ${element.sql}) ELSE ${scalar.sql} END)`,
+  );
+  selection.params.push(...element.params, ...scalar.params);
+  return true;
+}
+
+/** Equality to any of `values` that also compares JSON types, as MongoDB does (true is not 1). */
+function typedEquality(typeExpression: string, valueExpression: string, values: EqualityValue[]): { sql: string; params: SQLInputValue[] } {
+  const strings = values.filter((value) => typeof value === 'string');
+  const numbers = values.filter((value) => typeof value === 'number');
+  const booleans = [...new Set(values.filter((value) => typeof value === 'boolean'))];
+  const terms: string[] = [];
+  const params: SQLInputValue[] = [];
+  if (strings.length > 0) {
+    terms.push(`(${typeExpression} = 'text' AND ${valueExpression} IN (${strings.map(() => '?').join(', ')}))`);
+    params.push(...strings);
   }
-  return false;
+  if (numbers.length > 0) {
+    terms.push(`(${typeExpression} IN ('integer', 'real') AND ${valueExpression} IN (${numbers.map(() => '?').join(', ')}))`);
+    params.push(...numbers);
+  }
+  if (booleans.length > 0) terms.push(`${typeExpression} IN (${booleans.map((value) => `'${String(value)}'`).join(', ')})`);
+  return { sql: `(${terms.join(' OR ')})`, params };
 }
 
 function addRange(path: string, operator: string, bound: unknown, context: PlanContext, selection: SqlSelection): boolean {

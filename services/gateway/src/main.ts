@@ -15,7 +15,7 @@ async function main() {
     title: 'CRM API',
     description: 'The single entry point for frontends: every service under /api/v1.',
   });
-  await registerProxy(app.getHttpAdapter().getInstance(), services, UPSTREAM_TIMEOUT_MS);
+  await registerProxy(app.getHttpAdapter().getInstance(), services, { upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS, bodyLimitBytes: config.bodyLimitBytes });
   const base = buildOpenApiDocument(app, 'CRM API', 'Event-sourced CRM: every route of every service, through the gateway.');
   setupSwagger(app, base, {
     patchDocumentOnRequest: async () => mergeOpenApiDocuments(base, await fetchServiceDocuments(services)),

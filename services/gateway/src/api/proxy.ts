@@ -1,5 +1,5 @@
 import replyFrom from '@fastify/reply-from';
-import { PROBLEM_CONTENT_TYPE, problem } from '@crm/platform';
+import { PROBLEM_CONTENT_TYPE, problem, toProblem } from '@crm/platform';
 import type { FastifyInstance } from 'fastify';
 import { type ResolvedService, serviceFor } from '../application/service-routes';
 
@@ -10,7 +10,12 @@ const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'
  * request id so one id follows a call across processes. A service that is down answers 503, a slow
  * one 504, both as problem+json, instead of hanging the caller.
  */
-export async function registerProxy(fastify: FastifyInstance, services: ResolvedService[], upstreamTimeoutMs: number): Promise<void> {
+export async function registerProxy(
+  fastify: FastifyInstance,
+  services: ResolvedService[],
+  settings: { upstreamTimeoutMs: number; bodyLimitBytes: number },
+): Promise<void> {
+  const { upstreamTimeoutMs, bodyLimitBytes } = settings;
   await fastify.register(replyFrom, {
     undici: { connections: 128, pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: 2_000, headersTimeout: upstreamTimeoutMs, bodyTimeout: upstreamTimeoutMs },
     // Writes must never be replayed by the proxy; retries are the client's decision (with If-Match).
@@ -20,7 +25,24 @@ export async function registerProxy(fastify: FastifyInstance, services: Resolved
   await fastify.register(async (scope) => {
     // Bodies are passed through as raw streams: the owning service parses and validates them.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    // Errors raised by the proxy itself (e.g. a URL it refuses to forward) are problem+json too.
+    scope.setErrorHandler((error, request, reply) => {
+      const body = toProblem(error);
+      if (body.status === 500) request.log.error({ err: error }, 'proxy error');
+      reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send({ ...body, instance: request.url, requestId: request.id });
+    });
+    // Refuse oversized bodies here: a service that stops reading half-way through an upload would
+    // otherwise break the proxied connection and turn a 413 into a 503.
+    scope.addHook('onRequest', async (request, reply) => {
+      const declaredLength = Number(request.headers['content-length'] ?? 0);
+      if (declaredLength > bodyLimitBytes) {
+        return reply
+          .status(413)
+          .header('content-type', PROBLEM_CONTENT_TYPE)
+          .send({ ...problem(413, `The body is ${declaredLength} bytes; the limit is ${bodyLimitBytes}`), instance: request.url, requestId: request.id });
+      }
+    });
     scope.route({
       method: [...HTTP_METHODS],
       url: '/api/v1/*',
