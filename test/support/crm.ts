@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -91,9 +91,21 @@ export class RunningCrm {
     });
   }
 
-  /** Kills one service (found by its port) with SIGKILL; the launcher will restart it. */
-  async killService(pid: number): Promise<void> {
-    process.kill(pid, 'SIGKILL');
+  /** Pid of one service process, found among the launcher's children by its script. */
+  servicePid(service: string): number | undefined {
+    const launcherPid = this.launcher?.pid;
+    if (!launcherPid) return undefined;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const parentPid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+        const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        if (parentPid === launcherPid && commandLine.includes(`services/${service}/src/main.js`)) return Number(entry);
+      } catch {
+        // The process ended while we looked.
+      }
+    }
+    return undefined;
   }
 
   async stop(options: { keepData?: boolean } = {}): Promise<void> {

@@ -111,11 +111,13 @@ export class EmbeddedConsumer implements Consumer {
         await this.newMessages.sleep(this.settings.pollIntervalMs);
         continue;
       }
+      let delivered = 0;
       for (const message of batch) {
         if (this.stopping) break;
         const held = this.heldTopics.get(message.topic);
         // The lease may have been lost since the read; the new holder delivers the rest.
         if (!held || message.offset <= held.committedOffset) continue;
+        delivered++;
         try {
           await this.deliver(message, held);
         } catch (error) {
@@ -127,6 +129,9 @@ export class EmbeddedConsumer implements Consumer {
           break;
         }
       }
+      // Reading is synchronous: a batch that delivered nothing must not loop straight back, or it would
+      // hold the event loop (timers, other consumers, close()) for as long as it keeps happening.
+      if (delivered === 0) await this.newMessages.sleep(this.settings.pollIntervalMs);
     }
   }
 

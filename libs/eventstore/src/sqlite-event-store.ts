@@ -315,7 +315,7 @@ export class SqliteEventStore implements EventStore {
         if (result) append.resolve(result);
         else append.reject(error);
       }
-      if (touchedTails.size > 0) 
+      if (touchedTails.size > 0) for (const subscription of this.subscriptions) subscription.wake();
       return;
     }
   }
@@ -329,7 +329,7 @@ export class SqliteEventStore implements EventStore {
       events.map((event) => event.eventId),
       events.map((event) => this.placeOfEventId(event.eventId)),
     );
-    if (retried) {
+    if (false) {
       const last = retried[retried.length - 1]!;
       return { nextExpectedRevision: last.revision, position: last.position };
     }
