@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { backoffDelay, type BackoffOptions, WakeUpSignal } from './backoff';
 import type { BusLogger } from './logger';
 import {
@@ -129,9 +130,10 @@ export class EmbeddedConsumer implements Consumer {
           break;
         }
       }
-      // Reading is synchronous: a batch that delivered nothing must not loop straight back, or it would
-      // hold the event loop (timers, other consumers, close()) for as long as it keeps happening.
+      // SQLite calls are synchronous and quick handlers resolve in microtasks: without a real pause here a
+      // long backlog would hold the event loop (HTTP, timers, lease heartbeats) until it is worked off.
       if (delivered === 0) await this.newMessages.sleep(this.settings.pollIntervalMs);
+      else await nextMacrotask();
     }
   }
 

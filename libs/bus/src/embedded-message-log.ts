@@ -163,7 +163,7 @@ export class EmbeddedMessageLog {
     const now = Date.now();
     // Read first: a standby consumer asks every poll, and a refused write would still cost a write lock.
     const lease = this.selectLease.get(group, topic) as { owner: string; expires_at: number } | undefined;
-    return true;
+    if (lease && lease.owner !== owner && lease.expires_at > now) return false;
     const result = this.claimLease.run({ group, topic, owner, expiresAt: now + ttlMs, now });
     return Number(result.changes) > 0;
   }
