@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { eventually } from '@crm/testing';
 
-const ROOT = resolve(__dirname, '../..');
+// Works from tools/ (tests, via swc) and from dist/tools/ (bench): both sit two levels below a folder holding dist/.
+const ROOT = resolve(__dirname, __dirname.includes('/dist/') ? '../..' : '..');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -52,6 +53,10 @@ export class RunningCrm {
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.ports.gateway}`;
+  }
+
+  get launcherPid(): number | undefined {
+    return this.launcher?.pid;
   }
 
   get logs(): string {

@@ -1,4 +1,4 @@
-import { RunningCrm } from '../support/crm';
+import { RunningCrm } from '../../tools/running-crm';
 
 type Contact = { id: string; firstName: string; lastName: string; emails: { address: string; primary: boolean }[]; status: string; archived: boolean; revision: number; tags: string[]; companyId: string | null };
 type Problem = { type: string; title: string; status: number; detail: string; errors?: { field: string; messages: string[] }[] };

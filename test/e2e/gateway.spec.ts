@@ -1,5 +1,5 @@
 import { eventually } from '@crm/testing';
-import { RunningCrm } from '../support/crm';
+import { RunningCrm } from '../../tools/running-crm';
 
 describe('gateway when a service fails', () => {
   let crm: RunningCrm;

@@ -3,7 +3,7 @@ import { CONTACTS_TOPICS, ContactChangedSchema } from '@crm/contracts';
 import { fromJson } from '@bufbuild/protobuf';
 import { eventually } from '@crm/testing';
 import { join } from 'node:path';
-import { RunningCrm } from '../support/crm';
+import { RunningCrm } from '../../tools/running-crm';
 
 type Contact = { id: string; firstName: string; revision: number };
 

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { openSqliteDatabase } from './sqlite';
+import { type Durability, openSqliteDatabase } from './sqlite';
 
 /** Where a relay (or any subscriber) keeps the event-store position it has fully handled. */
 export interface CheckpointStore {
@@ -28,8 +28,8 @@ export class SqliteCheckpointStore implements CheckpointStore {
   private readonly selectPosition: StatementSync;
   private readonly upsertPosition: StatementSync;
 
-  constructor(path: string, { busyTimeoutMs }: { busyTimeoutMs?: number } = {}) {
-    this.database = openSqliteDatabase(path, { busyTimeoutMs });
+  constructor(path: string, { busyTimeoutMs, durability }: { busyTimeoutMs?: number; durability?: Durability } = {}) {
+    this.database = openSqliteDatabase(path, { busyTimeoutMs, durability });
     this.database.exec(`
       CREATE TABLE IF NOT EXISTS bus_checkpoints (
         name TEXT PRIMARY KEY,

@@ -5,7 +5,7 @@ import { EmbeddedConsumer } from './embedded-consumer';
 import { EmbeddedMessageLog } from './embedded-message-log';
 import { consoleBusLogger, type BusLogger } from './logger';
 import type { Consumer, ConsumerOptions, IntegrationEvent, MessageBus } from './message-bus.port';
-import { IN_MEMORY, openSqliteDatabase } from './sqlite';
+import { type Durability, IN_MEMORY, openSqliteDatabase } from './sqlite';
 
 export interface EmbeddedBusOptions {
   /** The SQLite file every service process shares, or ':memory:' for a bus private to this instance. */
@@ -22,6 +22,13 @@ export interface EmbeddedBusOptions {
   drainTimeoutMs?: number;
   /** How long a write waits for another process's lock; defaults to 5 s. */
   busyTimeoutMs?: number;
+  /**
+   * FULL (default) fsyncs every publish. NORMAL suits a bus whose messages are all derived from event logs
+   * kept with FULL: when each relay keeps its checkpoint in this same file (see `SqliteCheckpointStore`),
+   * WAL ordering guarantees a checkpoint never survives a power loss that its publish did not, so the relay
+   * simply publishes again; nothing is lost and the publish stops blocking the event loop on an fsync.
+   */
+  durability?: Durability;
   logger?: BusLogger;
 }
 
@@ -47,7 +54,7 @@ export class EmbeddedMessageBus implements MessageBus {
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: EmbeddedBusOptions) {
-    this.database = openSqliteDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs });
+    this.database = openSqliteDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs, durability: options.durability });
     this.log = new EmbeddedMessageLog(this.database);
     // Each ':memory:' database is private to its connection, so it gets a key of its own.
     this.fileKey = options.path === IN_MEMORY ? `${IN_MEMORY}${Math.random()}` : resolve(options.path);

@@ -5,3 +5,4 @@ export * from './checkpoint-store';
 export * from './relay';
 export type { BackoffOptions } from './backoff';
 export * from './logger';
+export type { Durability } from './sqlite';

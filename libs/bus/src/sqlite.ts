@@ -4,17 +4,19 @@ import { DatabaseSync } from 'node:sqlite';
 
 export const IN_MEMORY = ':memory:';
 
+export type Durability = 'FULL' | 'NORMAL';
+
 /**
  * Opens a SQLite file that several processes read and write.
- * WAL lets readers run while one process writes; synchronous=FULL makes a commit survive power loss,
- * which is what the bus promises when `publish` resolves; the busy timeout makes a writer wait for the
- * lock another process holds instead of failing at once.
+ * WAL lets readers run while one process writes; the busy timeout makes a writer wait for the lock another
+ * process holds instead of failing at once. synchronous=FULL makes each commit survive power loss;
+ * NORMAL survives kill -9 and, on power loss, loses only a suffix of the latest commits (WAL keeps their order).
  */
-export function openSqliteDatabase(path: string, { busyTimeoutMs = 5_000 } = {}): DatabaseSync {
+export function openSqliteDatabase(path: string, { busyTimeoutMs = 5_000, durability = 'FULL' as Durability } = {}): DatabaseSync {
   if (path !== IN_MEMORY) mkdirSync(dirname(path), { recursive: true });
   const database = new DatabaseSync(path, { timeout: busyTimeoutMs });
   database.exec('PRAGMA journal_mode = WAL');
-  database.exec('PRAGMA synchronous = FULL');
+  database.exec(`PRAGMA synchronous = ${durability}`);
   return database;
 }
 

@@ -5,7 +5,7 @@ import {
   WrongExpectedRevisionError,
 } from '@crm/eventstore';
 import { createHash } from 'node:crypto';
-import { monotonicFactory, ulidToUUID } from 'ulid';
+import { newEventId } from './ids';
 import { type Decider, type DomainEvent, DomainError } from './decider';
 import { UpcasterChain } from './upcasting';
 
@@ -33,6 +33,10 @@ export interface CommandResult<State, Event extends DomainEvent> {
   revision: number;
   /** Global log position of the last event written; -1 when nothing was written. */
   position: number;
+  /** The stream as loaded before deciding, so callers can build a view without reading it again. */
+  history: RecordedEvent[];
+  /** When the command was decided (the `occurredAt` of its events). */
+  occurredAt: string;
 }
 
 export interface LoadedStream<State> {
@@ -40,14 +44,6 @@ export interface LoadedStream<State> {
   revision: number;
   events: RecordedEvent[];
 }
-
-const nextUlid = monotonicFactory();
-
-/**
- * Event ids are UUID-shaped (KurrentDB requires UUIDs) but time-ordered, so the store's unique index on
- * event ids grows at one end instead of touching a random page per append.
- */
-export const newEventId = (): string => ulidToUUID(nextUlid()).toLowerCase();
 
 export class StaleRevisionError extends Error {
   constructor(readonly expected: number, readonly actual: number) {
@@ -91,14 +87,14 @@ export class EventSourcedCommandHandler<Command, State, Event extends DomainEven
 
   async handle(streamName: string, command: Command, context: CommandContext): Promise<CommandResult<State, Event>> {
     for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await this.load(streamName);
+      const { state, revision, events: history } = await this.load(streamName);
       if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
         throw new StaleRevisionError(context.expectedRevision, revision);
       }
       const events = this.decider.decide(command, state);
-      if (events.length === 0) return { state, events, revision, position: -1 };
-      const newState = events.reduce((current, event) => this.decider.evolve(current, event), state);
       const occurredAt = (context.now?.() ?? new Date()).toISOString();
+      if (events.length === 0) return { state, events, revision, position: -1, history, occurredAt };
+      const newState = events.reduce((current, event) => this.decider.evolve(current, event), state);
       const expected: ExpectedRevision = revision === -1 ? 'no_stream' : revision;
       try {
         const result = await this.store.append(
@@ -118,7 +114,7 @@ export class EventSourcedCommandHandler<Command, State, Event extends DomainEven
           })),
           expected,
         );
-        return { state: newState, events, revision: result.nextExpectedRevision, position: result.position };
+        return { state: newState, events, revision: result.nextExpectedRevision, position: result.position, history, occurredAt };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (context.expectedRevision !== undefined) throw new StaleRevisionError(context.expectedRevision, error.actual);

@@ -85,10 +85,12 @@ export class CatchUpSubscription implements Subscription {
         await nextMacrotask();
       }
     } catch (error) {
-      if (!this.stopping) {
-        this.stopping = true;
-        this.fail(error);
-      }
+      if (this.stopping) return;
+      this.stopping = true;
+      // Without onError the failure must not vanish with a silently stopped projection: like an
+      // EventEmitter 'error' nobody listens to, it surfaces (as an unhandled rejection).
+      if (!this.options.onError) throw error;
+      this.fail(error);
     } finally {
       this.clearPollTimer();
       this.onFinished(this);

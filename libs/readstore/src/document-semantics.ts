@@ -39,29 +39,41 @@ export function compileFilter(filter: Filter): DocumentMatcher {
 
 /**
  * Orders documents as mingo's $sort does (its `compare`, null and missing equal, stable), reading
- * each document's sort values once; with a small `limit`, keeps only the first ones instead of
- * sorting everything (mingo's own cursor sort groups and hashes every value, several times slower).
+ * each document's sort values once (mingo's own cursor sort groups and hashes every value, several
+ * times slower).
  */
 export function sortDocuments<T extends AnyDocument>(documents: T[], keys: PageSortKey[], limit = Infinity): T[] {
   if (keys.length === 0) return documents.slice(0, limit);
-  const keyed = documents.map((document) => ({ document, values: keys.map((key) => sortValueOf(document, key.path)) }));
-  const order = (left: (typeof keyed)[number], right: (typeof keyed)[number]) => compareSortValues(left.values, right.values, keys);
-  if (limit * 8 >= keyed.length) return keyed.sort(order).slice(0, limit).map((entry) => entry.document);
-  const top: typeof keyed = [];
-  for (const entry of keyed) {
-    if (top.length === limit && order(entry, top[top.length - 1]!) >= 0) continue;
+  const ranked = firstInOrder(
+    documents.map((document) => ({ document, values: keys.map((key) => sortValueOf(document, key.path)) })),
+    keys,
+    limit,
+  );
+  return ranked.map((entry) => entry.document);
+}
+
+/**
+ * The first `limit` entries in the order of their sort values, ties kept in input order. With a
+ * small limit, keeps only those instead of sorting everything.
+ */
+export function firstInOrder<E extends { values: unknown[] }>(entries: E[], keys: PageSortKey[], limit: number): E[] {
+  const order = (left: E, right: E) => compareSortValues(left.values, right.values, keys);
+  if (limit * 8 >= entries.length) return entries.sort(order).slice(0, limit);
+  const kept: E[] = [];
+  for (const entry of entries) {
+    if (kept.length === limit && order(entry, kept[kept.length - 1]!) >= 0) continue;
     // After the equal ones already kept, so that ties keep their input order.
     let low = 0;
-    let high = top.length;
+    let high = kept.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (order(entry, top[middle]!) < 0) high = middle;
+      if (order(entry, kept[middle]!) < 0) high = middle;
       else low = middle + 1;
     }
-    top.splice(low, 0, entry);
-    if (top.length > limit) top.pop();
+    kept.splice(low, 0, entry);
+    if (kept.length > limit) kept.pop();
   }
-  return top.map((entry) => entry.document);
+  return kept;
 }
 
 export function projectDocuments<T>(documents: T[], projection: Record<string, 0 | 1> | undefined): T[] {

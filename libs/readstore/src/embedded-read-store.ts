@@ -1,10 +1,11 @@
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import {
   applyUpdate,
   assertUpdateDocument,
   compareSortValues,
   compileFilter,
   type DocumentMatcher,
+  firstInOrder,
   documentSeededFromFilter,
   projectDocuments,
   sortDocuments,
@@ -35,11 +36,13 @@ import {
 } from './read-store.port';
 import {
   jsonExtract,
+  jsonPathLiteral,
   jsonType,
   keysetCondition,
   keysetSeekLegs,
   orderByClause,
   type PathProfile,
+  type PlanContext,
   planFilter,
   planOrder,
   profileOfValue,
@@ -65,6 +68,7 @@ type StoredRow = { doc: string };
 // fields without parsing text (about 3x faster scans); they come back out as JSON text.
 const DOCUMENT_TEXT = 'json(doc) AS doc';
 
+const STATISTICS_EVERY_WRITES = 25_000;
 const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
 
@@ -140,6 +144,7 @@ export function createInMemoryReadStore(): EmbeddedReadStore {
 class SqliteDatabase {
   private readonly connection: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
+  private writesSinceStatistics = 0;
   private closed = false;
 
   constructor(location: string, busyTimeoutMs: number) {
@@ -156,6 +161,7 @@ class SqliteDatabase {
       PRAGMA synchronous = NORMAL;
       PRAGMA temp_store = MEMORY;
       PRAGMA cache_size = -65536;
+      PRAGMA analysis_limit = 1000;
       CREATE TABLE IF NOT EXISTS _readstore_indexes (
         collection TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY (collection, name)
       ) WITHOUT ROWID;
@@ -164,6 +170,21 @@ class SqliteDatabase {
         PRIMARY KEY (collection, path)
       ) WITHOUT ROWID;
     `);
+    this.refreshStatistics();
+  }
+
+  /**
+   * Keeps SQLite's table statistics current (sampled, a few ms) so that it can tell a selective
+   * index from one that matches every row (a tenant id with a single tenant), every so many writes.
+   */
+  noteWrites(count: number): void {
+    this.writesSinceStatistics += count;
+    if (this.writesSinceStatistics >= STATISTICS_EVERY_WRITES) this.refreshStatistics();
+  }
+
+  private refreshStatistics(): void {
+    this.writesSinceStatistics = 0;
+    this.connection.exec('PRAGMA optimize = 0x10002');
   }
 
   checkOpen(): void {
@@ -325,8 +346,9 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     if (order !== null) {
       documents = this.readInOrder(selection, compileFilter(filter), order, skip, limit);
     } else {
-      const matching = this.readUnordered(selection, compileFilter(filter));
-      documents = sortDocuments(matching, sortKeys, skip + limit).slice(skip);
+      documents =
+        this.readFirstBySortValues(selection, sortKeys, null, skip + limit)?.slice(skip) ??
+        sortDocuments(this.readUnordered(selection, compileFilter(filter)), sortKeys, skip + limit).slice(skip);
     }
     return projectDocuments(documents, options.projection) as T[];
   }
@@ -430,8 +452,11 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
   }
 
   async drop(): Promise<void> {
-    this.database.checkOpen();
+    const schema = this.prepare();
     this.database.transaction(() => {
+      for (const [path, profile] of schema.profiles) {
+        if (hasElementIndex(path, profile)) this.database.exec(`DROP TABLE IF EXISTS ${quoteIdentifier(this.elementTableName(path))}`);
+      }
       this.database.exec(`DROP TABLE IF EXISTS ${this.table}`);
       this.database.run('DELETE FROM _readstore_indexes WHERE collection = ?', [this.name]);
       this.database.run('DELETE FROM _readstore_paths WHERE collection = ?', [this.name]);
@@ -530,6 +555,8 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     after: PagePosition | null,
     limit: number,
   ): AnyDocument[] {
+    const fromSortValues = this.readFirstBySortValues(selection, keys, after, limit);
+    if (fromSortValues) return fromSortValues;
     const valuesOf = (document: AnyDocument) => keys.map((key) => sortValueOf(document, key.path));
     let documents = this.readUnordered(selection, matcher);
     if (after) {
@@ -537,6 +564,44 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
       documents = documents.filter((document) => compareSortValues(valuesOf(document), cursorValues, keys) > 0);
     }
     return sortDocuments(documents, keys, limit);
+  }
+
+  /**
+   * For an exact selection sorted on top-level fields that SQLite cannot order by: reads only the
+   * sort values of the matching rows, ranks them with mingo's comparison, then reads the documents
+   * kept. Null when the selection or the sort does not allow it.
+   */
+  private readFirstBySortValues(
+    selection: SqlSelection,
+    keys: PageSortKey[],
+    after: PagePosition | null,
+    limit: number,
+  ): AnyDocument[] | null {
+    if (!selection.exact || keys.some((key) => key.path.includes('.'))) return null;
+    const columns = ['rowid AS row', '_id'];
+    keys.forEach((key, index) => {
+      if (key.path !== '_id') columns.push(`json_extract(doc, ${jsonPathLiteral(key.path)}) AS v${index}`, `json_type(doc, ${jsonPathLiteral(key.path)}) AS t${index}`);
+    });
+    if (keys.some((key) => key.path !== '_id' && jsonPathLiteral(key.path) === null)) return null;
+    const sql = `SELECT ${columns.join(', ')} FROM ${this.table} WHERE ${whereClause(selection)}`;
+    let entries: Array<{ row: number; values: unknown[] }> = [];
+    for (const row of this.database.iterate<Record<string, SQLOutputValue>>(sql, selection.params)) {
+      const values = keys.map((key, index) => (key.path === '_id' ? row._id : jsonValue(row[`v${index}`], row[`t${index}`])));
+      entries.push({ row: row.row as number, values });
+    }
+    if (after) {
+      const cursorValues = [...after.values, after.id];
+      entries = entries.filter((entry) => compareSortValues(entry.values, cursorValues, keys) > 0);
+    }
+    const kept = firstInOrder(entries, keys, limit);
+    if (kept.length === 0) return [];
+    const documents = new Map<number, AnyDocument>();
+    const rows = this.database.all<{ row: number; doc: string }>(
+      `SELECT rowid AS row, ${DOCUMENT_TEXT} FROM ${this.table} WHERE rowid IN (SELECT value FROM json_each(?))`,
+      [JSON.stringify(kept.map((entry) => entry.row))],
+    );
+    for (const row of rows) documents.set(row.row, JSON.parse(row.doc) as AnyDocument);
+    return kept.map((entry) => documents.get(entry.row)!);
   }
 
   /** The first matching row in natural order, the one MongoDB's updateOne/deleteOne pick. */
@@ -617,6 +682,7 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     } catch (error) {
       throw this.duplicateKeyErrorFor(error, document) ?? error;
     }
+    this.database.noteWrites(1);
   }
 
   private duplicateKeyErrorFor(error: unknown, document: AnyDocument): DuplicateKeyError | null {
@@ -645,11 +711,55 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     );
     for (const row of rows) profiles.set(row.path, { multikey: row.multikey === 1, unorderable: row.unorderable === 1 });
     this.loadedSchema = { indexes, profiles };
+    for (const [path, profile] of profiles) if (hasElementIndex(path, profile)) this.ensureElementIndex(path);
     return this.loadedSchema;
   }
 
-  private planContext(schema: CollectionSchema) {
-    return { profileOf: (path: string) => schema.profiles.get(path) };
+  private planContext(schema: CollectionSchema): PlanContext {
+    return {
+      profileOf: (path) => schema.profiles.get(path),
+      elementIndexOf: (path) => (hasElementIndex(path, schema.profiles.get(path)) ? quoteIdentifier(this.elementTableName(path)) : undefined),
+    };
+  }
+
+  private elementTableName(path: string): string {
+    // The length keeps ('a_b', 'c') and ('a', 'b_c') apart.
+    return `elements_${this.name.length}_${this.name}_${path}`;
+  }
+
+  /**
+   * Creates, once a top-level indexed path holds arrays, the table of its elements kept by triggers,
+   * and fills it from the documents already stored. Triggers keep it right whatever writes the row.
+   */
+  private ensureElementIndex(path: string): void {
+    const name = this.elementTableName(path);
+    if (this.database.get('SELECT 1 AS found FROM sqlite_schema WHERE type = ? AND name = ?', ['table', name])) return;
+    const table = quoteIdentifier(name);
+    const jsonPath = jsonPathLiteral(path)!;
+    // Null and container elements are never looked up (no equality pushdown for them) and null cannot be a key.
+    const elementsOf = (row: string) =>
+      `SELECT value, type, ${row}._id FROM json_each(${row}.doc, ${jsonPath}) WHERE type NOT IN ('null', 'array', 'object')`;
+    this.database.transaction(() => {
+      // `value` has no declared type, hence no affinity: '12' stays text and 12 an integer.
+      this.database.exec(`
+        CREATE TABLE ${table} (value NOT NULL, type TEXT NOT NULL, _id TEXT NOT NULL, PRIMARY KEY (value, type, _id)) WITHOUT ROWID;
+        CREATE INDEX ${quoteIdentifier(`${name}_by_id`)} ON ${table} (_id);
+        CREATE TRIGGER ${quoteIdentifier(`${name}_insert`)} AFTER INSERT ON ${this.table} BEGIN
+          INSERT OR IGNORE INTO ${table} (value, type, _id) ${elementsOf('NEW')};
+        END;
+        CREATE TRIGGER ${quoteIdentifier(`${name}_update`)} AFTER UPDATE OF doc ON ${this.table}
+        WHEN json_extract(OLD.doc, ${jsonPath}) IS NOT json_extract(NEW.doc, ${jsonPath}) BEGIN
+          DELETE FROM ${table} WHERE _id = OLD._id;
+          INSERT OR IGNORE INTO ${table} (value, type, _id) ${elementsOf('NEW')};
+        END;
+        CREATE TRIGGER ${quoteIdentifier(`${name}_delete`)} AFTER DELETE ON ${this.table} BEGIN
+          DELETE FROM ${table} WHERE _id = OLD._id;
+        END;
+        INSERT OR IGNORE INTO ${table} (value, type, _id) SELECT element.value, element.type, stored._id
+          FROM ${this.table} AS stored, json_each(stored.doc, ${jsonPath}) AS element
+          WHERE element.type NOT IN ('null', 'array', 'object');
+      `);
+    });
   }
 
   private normalizeIndex(spec: IndexSpec): StoredIndex {
@@ -661,7 +771,8 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
       }
     }
     const name = spec.name ?? keys.map(([path, direction]) => `${path}_${direction}`).join('_');
-    return { name, sqlName: `idx_${this.name}_${name}`, keys, unique: spec.unique ?? false };
+    // The length keeps ('a_b', 'c') and ('a', 'b_c') apart.
+    return { name, sqlName: `idx_${this.name.length}_${this.name}_${name}`, keys, unique: spec.unique ?? false };
   }
 
   private profileExistingDocuments(schema: CollectionSchema, path: string): void {
@@ -674,6 +785,7 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     }
     schema.profiles.set(path, profile);
     this.saveProfile(path, profile);
+    if (hasElementIndex(path, profile)) this.ensureElementIndex(path);
   }
 
   private observeIndexedPaths(document: AnyDocument): void {
@@ -684,6 +796,7 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
         profile.multikey ||= seen.multikey;
         profile.unorderable ||= seen.unorderable;
         this.saveProfile(path, profile);
+        if (hasElementIndex(path, profile)) this.ensureElementIndex(path);
       }
     }
   }
@@ -696,6 +809,29 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
       Number(profile.unorderable),
     ]);
   }
+}
+
+/** The JavaScript value of a json_extract result, given its json_type (null when the path is missing). */
+function jsonValue(value: SQLOutputValue | undefined, type: SQLOutputValue | undefined): unknown {
+  switch (type) {
+    case 'true':
+      return true;
+    case 'false':
+      return false;
+    case 'array':
+    case 'object':
+      return JSON.parse(value as string);
+    case 'integer':
+    case 'real':
+    case 'text':
+      return value;
+    default:
+      return null;
+  }
+}
+
+function hasElementIndex(path: string, profile: PathProfile | undefined): boolean {
+  return profile !== undefined && profile.multikey && !path.includes('.');
 }
 
 function whereClause(selection: SqlSelection): string {

@@ -92,6 +92,16 @@ interface PositionWaiter {
   settle(reached: boolean): void;
 }
 
+/** The events before the failing one were applied: the position can move up to them. */
+class PartiallyAppliedError extends Error {
+  constructor(
+    readonly applied: number,
+    override readonly cause: unknown,
+  ) {
+    super('Applying a batch of events failed part-way');
+  }
+}
+
 const consoleLogger: ProjectionLogger = (entry) => {
   if (entry.level === 'warn' || entry.level === 'error') {
     console.warn(`[projection ${entry.projection}] ${entry.message}`, entry.error ?? '');
@@ -335,25 +345,38 @@ export class ProjectionRunner {
       const events = session.buffer;
       session.buffer = [];
       await this.groupWrites(async () => {
+        let applied = 0;
         try {
-          await this.applyEvents(events);
+          applied = await this.applyEvents(events);
         } catch (error) {
           // Later events must not be applied over the gap this batch leaves.
           session.halted = true;
-          throw error;
+          if (error instanceof PartiallyAppliedError && error.applied > 0) {
+            await this.advance(events[error.applied - 1]!.position, error.applied);
+          }
+          throw error instanceof PartiallyAppliedError ? error.cause : error;
         }
-        await this.advance(events[events.length - 1]!.position, events.length);
+        await this.advance(events[events.length - 1]!.position, applied);
       });
     });
   }
 
-  private async applyEvents(events: RecordedEvent[]): Promise<void> {
+  /** Returns how many events were applied; one by one, a failure reports those applied before it. */
+  private async applyEvents(events: RecordedEvent[]): Promise<number> {
     if (events.length > 1 && this.projection.applyBatch) {
       await this.projection.applyBatch(events, this.readStore);
     } else {
-      for (const event of events) await this.projection.apply(event, this.readStore);
+      for (let index = 0; index < events.length; index++) {
+        try {
+          await this.projection.apply(events[index]!, this.readStore);
+        } catch (error) {
+          this.eventsApplied += index;
+          throw new PartiallyAppliedError(index, error);
+        }
+      }
     }
     this.eventsApplied += events.length;
+    return events.length;
   }
 
   /** A batch and the checkpoint it may save are committed together where the store can group writes. */

@@ -24,6 +24,11 @@ export interface PathProfile {
 export interface PlanContext {
   /** The profile of an indexed path; undefined when no index covers the path. */
   profileOf(path: string): PathProfile | undefined;
+  /**
+   * The table indexing the elements of an indexed top-level path that holds arrays (columns
+   * `value`, `type`, `_id`, keyed by value): MongoDB's multikey index, which an expression index cannot be.
+   */
+  elementIndexOf(path: string): string | undefined;
 }
 
 export interface SqlSelection {
@@ -232,6 +237,13 @@ function addEquality(path: string, values: unknown[], context: PlanContext, sele
     return true;
   }
   if (path.includes('.')) return false; // an array part-way down the path would hide matches from json_extract
+  const elementIndex = context.elementIndexOf(path);
+  if (elementIndex) {
+    const element = typedEquality('type', 'value', values);
+    selection.where.push(`_id IN (SELECT _id FROM ${elementIndex} WHERE ${element.sql})`);
+    selection.params.push(...element.params);
+    return true;
+  }
   // MongoDB's equality on a field matches the value itself or an element of an array held there.
   const scalar = typedEquality(`json_type(doc, ${literal})`, `json_extract(doc, ${literal})`, values);
   const element = typedEquality('type', 'value', values);
@@ -288,19 +300,28 @@ function addPrefixRegex(path: string, source: string, flags: string, context: Pl
   if (profile && !profile.multikey) {
     const expression = `json_extract(doc, ${literal})`;
     if (!flags.includes('i') && !profile.unorderable) {
-      const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
       selection.where.push(`${expression} >= ?`, `${expression} < ?`);
-      selection.params.push(prefix, upper);
+      selection.params.push(prefix, prefixUpperBound(prefix));
       return;
     }
     selection.where.push(`${expression} LIKE ? ESCAPE '\\'`);
     selection.params.push(pattern);
     return;
   }
-  if (!path.includes('.')) {
-    selection.where.push(`EXISTS (SELECT 1 FROM json_each(doc, ${literal}) WHERE value LIKE ? ESCAPE '\\')`);
-    selection.params.push(pattern);
+  if (path.includes('.')) return;
+  const elementIndex = context.elementIndexOf(path);
+  if (elementIndex && !flags.includes('i')) {
+    selection.where.push(`_id IN (SELECT _id FROM ${elementIndex} WHERE value >= ? AND value < ? AND type = 'text')`);
+    selection.params.push(prefix, prefixUpperBound(prefix));
+    return;
   }
+  selection.where.push(`EXISTS (SELECT 1 FROM json_each(doc, ${literal}) WHERE value LIKE ? ESCAPE '\\')`);
+  selection.params.push(pattern);
+}
+
+/** The least string above every string starting with `prefix` (printable ASCII, so UTF-8 and UTF-16 orders agree). */
+function prefixUpperBound(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
 /**

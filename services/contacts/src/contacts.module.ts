@@ -9,7 +9,7 @@ import { ReadYourWrites } from './api/responses';
 import { ContactsService } from './application/contacts.service';
 import { ListQueries } from './application/list.queries';
 import { PROJECTION_PROGRESS } from './application/read-models';
-import { createCheckpointStore, createEventStore, createMessageBus, createReadStore } from './infrastructure/adapters';
+import { createRelayCheckpointStore, createEventStore, createMessageBus, createReadStore } from './infrastructure/adapters';
 import { ContactsIntegrationEventMapper } from './infrastructure/integration-events';
 import { applyReadModelBatch, READ_MODEL_INDEXES, READ_MODEL_PROJECTION } from './infrastructure/read-model.projection';
 
@@ -60,7 +60,7 @@ export class ContactsModule {
         { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
         { provide: READ_STORE, useFactory: () => createReadStore(config) },
         { provide: MESSAGE_BUS, useFactory: () => createMessageBus(config) },
-        { provide: CHECKPOINT_STORE, useFactory: () => createCheckpointStore(config) },
+        { provide: CHECKPOINT_STORE, useFactory: () => createRelayCheckpointStore(config) },
         { provide: ContactsService, useFactory: (store: EventStore) => new ContactsService(store), inject: [EVENT_STORE] },
         { provide: ListQueries, useFactory: (store: ReadStore) => new ListQueries(store), inject: [READ_STORE] },
         {

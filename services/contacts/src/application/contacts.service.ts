@@ -1,6 +1,5 @@
-import { type CommandContext, DomainError, EventSourcedCommandHandler } from '@crm/decider';
+import { type CommandContext, DomainError, EventSourcedCommandHandler, newRecordId } from '@crm/decider';
 import type { EventStore, RecordedEvent } from '@crm/eventstore';
-import { ulid } from 'ulid';
 import { type CompanyCommand, companyDecider, type CompanyEvent, type CompanyInput, type CompanyState } from '../domain/company';
 import {
   CONTACT_FIELDS_BY_EVENT,
@@ -15,14 +14,25 @@ import { companyStream, contactStream } from '../domain/streams';
 import { loadView, timestamps, toHistory } from './record-loader';
 import type { CompanyView, ContactView, HistoryEntry, WriteResult } from './views';
 
-export function toContactView(state: ContactState, revision: number, events: RecordedEvent[]): ContactView {
+type Timestamps = { createdAt: string; updatedAt: string };
+
+export function toContactView(state: ContactState, revision: number, events: RecordedEvent[], times: Timestamps = timestamps(events)): ContactView {
   const { lifecycle, id, ...fields } = state;
-  return { id: id as string, ...fields, archived: lifecycle === 'archived', revision, ...timestamps(events) };
+  return { id: id as string, ...fields, archived: lifecycle === 'archived', revision, ...times };
 }
 
-export function toCompanyView(state: CompanyState, revision: number, events: RecordedEvent[]): CompanyView {
+export function toCompanyView(state: CompanyState, revision: number, events: RecordedEvent[], times: Timestamps = timestamps(events)): CompanyView {
   const { lifecycle, id, ...fields } = state;
-  return { id: id as string, ...fields, archived: lifecycle === 'archived', revision, ...timestamps(events) };
+  return { id: id as string, ...fields, archived: lifecycle === 'archived', revision, ...times };
+}
+
+/** Timestamps after a command: creation from the first stored event, update from this command if it wrote. */
+function timesAfter(result: { history: RecordedEvent[]; events: unknown[]; occurredAt: string }): Timestamps {
+  const before = timestamps(result.history);
+  return {
+    createdAt: before.createdAt || result.occurredAt,
+    updatedAt: result.events.length > 0 ? result.occurredAt : before.updatedAt,
+  };
 }
 
 /** Command and single-record query handlers for contacts and companies. */
@@ -30,7 +40,7 @@ export class ContactsService {
   private readonly contacts: EventSourcedCommandHandler<ContactCommand, ContactState, ContactEvent>;
   private readonly companies: EventSourcedCommandHandler<CompanyCommand, CompanyState, CompanyEvent>;
 
-  constructor(store: EventStore, private readonly newId: () => string = ulid) {
+  constructor(store: EventStore, private readonly newId: () => string = newRecordId) {
     this.contacts = new EventSourcedCommandHandler(store, contactDecider);
     this.companies = new EventSourcedCommandHandler(store, companyDecider);
   }
@@ -110,17 +120,14 @@ export class ContactsService {
   }
 
   private async runContact(context: CommandContext, contactId: string, command: ContactCommand): Promise<WriteResult<ContactView>> {
-    const stream = contactStream(context.tenantId, contactId);
-    const result = await this.contacts.handle(stream, command, context);
-    // Timestamps need the stored events; re-reading the stream keeps the view identical to a GET.
-    const view = await loadView(this.contacts, stream, 'Contact', toContactView);
+    const result = await this.contacts.handle(contactStream(context.tenantId, contactId), command, context);
+    const view = toContactView(result.state, result.revision, result.history, timesAfter(result));
     return { view, revision: result.revision, position: result.position };
   }
 
   private async runCompany(context: CommandContext, companyId: string, command: CompanyCommand): Promise<WriteResult<CompanyView>> {
-    const stream = companyStream(context.tenantId, companyId);
-    const result = await this.companies.handle(stream, command, context);
-    const view = await loadView(this.companies, stream, 'Company', toCompanyView);
+    const result = await this.companies.handle(companyStream(context.tenantId, companyId), command, context);
+    const view = toCompanyView(result.state, result.revision, result.history, timesAfter(result));
     return { view, revision: result.revision, position: result.position };
   }
 }

@@ -18,14 +18,18 @@ export function createReadStore(config: ServiceConfig): ReadStore {
   return new EmbeddedReadStore(join(config.serviceDataDir, 'read-models.db'));
 }
 
-/** The embedded bus is one SQLite file shared by every service under DATA_DIR. */
+/**
+ * The embedded bus is one SQLite file shared by every service under DATA_DIR. It holds only messages
+ * derived from the services' event logs (fsynced on every commit), so it runs with synchronous=NORMAL.
+ */
 export function createMessageBus(config: ServiceConfig): MessageBus {
   mkdirSync(config.dataDir, { recursive: true });
-  return new EmbeddedMessageBus({ path: join(config.dataDir, 'bus.db') });
+  return new EmbeddedMessageBus({ path: join(config.dataDir, 'bus.db'), durability: 'NORMAL' });
 }
 
-export function createCheckpointStore(config: ServiceConfig): CheckpointStore {
+/** The relay's checkpoint lives in the bus file itself: WAL order then keeps it behind what was published. */
+export function createRelayCheckpointStore(config: ServiceConfig): CheckpointStore {
   if (config.eventStore === 'memory') return new InMemoryCheckpointStore();
-  mkdirSync(config.serviceDataDir, { recursive: true });
-  return new SqliteCheckpointStore(join(config.serviceDataDir, 'checkpoints.db'));
+  mkdirSync(config.dataDir, { recursive: true });
+  return new SqliteCheckpointStore(join(config.dataDir, 'bus.db'), { durability: 'NORMAL' });
 }
