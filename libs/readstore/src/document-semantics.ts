@@ -38,14 +38,13 @@ export function compileFilter(filter: Filter): DocumentMatcher {
 }
 
 /**
- * Orders documents as mingo's $sort does (its `compare`, null and missing equal, stable), reading
- * each document's sort values once (mingo's own cursor sort groups and hashes every value, several
- * times slower).
+ * Orders documents by MongoDB's sort keys (`sortKeyOf`) compared with mingo's `compare`, ties kept
+ * in input order, reading each document's keys once.
  */
 export function sortDocuments<T extends AnyDocument>(documents: T[], keys: PageSortKey[], limit = Infinity): T[] {
   if (keys.length === 0) return documents.slice(0, limit);
   const ranked = firstInOrder(
-    documents.map((document) => ({ document, values: keys.map((key) => sortValueOf(document, key.path)) })),
+    documents.map((document) => ({ document, values: keys.map((key) => sortValueOf(document, key)) })),
     keys,
     limit,
   );
@@ -81,8 +80,30 @@ export function projectDocuments<T>(documents: T[], projection: Record<string, 0
   return new Query({}, MINGO_OPTIONS).find<AnyDocument>(documents, projection).all() as T[];
 }
 
-/** The value a sort key sees, with a missing field and null made the same (both sort first). */
-export function sortValueOf(document: AnyDocument, path: string): unknown {
+/** The value at `path` as a sort sees it: see `sortKeyOf`. */
+export function sortValueOf(document: AnyDocument, key: PageSortKey): unknown {
+  return sortKeyOf(resolve(document, key.path), key.direction);
+}
+
+/**
+ * MongoDB's sort key for a value: missing and null are the same (and sort first); an array sorts by
+ * its smallest element ascending and its largest descending, an empty array before null. A single
+ * key per document keeps the order total, which keyset pages rely on (mingo's own sort compares
+ * whole arrays, which is not).
+ */
+export function sortKeyOf(value: unknown, direction: 1 | -1): unknown {
+  if (value === undefined || value === null) return null;
+  if (!Array.isArray(value) || value.length === 0) return value;
+  let chosen: unknown = value[0] ?? null;
+  for (let index = 1; index < value.length; index++) {
+    const candidate: unknown = value[index] ?? null;
+    if (compare(candidate, chosen) * direction < 0) chosen = candidate;
+  }
+  return chosen;
+}
+
+/** The value found at `path`, for messages (not sorting). */
+export function valueAt(document: AnyDocument, path: string): unknown {
   return resolve(document, path) ?? null;
 }
 

@@ -9,7 +9,9 @@ import {
   documentSeededFromFilter,
   projectDocuments,
   sortDocuments,
+  sortKeyOf,
   sortValueOf,
+  valueAt,
 } from './document-semantics';
 import {
   decodePageCursor,
@@ -376,7 +378,7 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     const nextCursor =
       documents.length > limit && last
         ? encodePageCursor(
-            { values: keys.slice(0, -1).map((key) => sortValueOf(last, key.path)), id: last._id as string },
+            { values: keys.slice(0, -1).map((key) => sortValueOf(last, key)), id: last._id as string },
             fingerprint,
           )
         : null;
@@ -557,7 +559,7 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
   ): AnyDocument[] {
     const fromSortValues = this.readFirstBySortValues(selection, keys, after, limit);
     if (fromSortValues) return fromSortValues;
-    const valuesOf = (document: AnyDocument) => keys.map((key) => sortValueOf(document, key.path));
+    const valuesOf = (document: AnyDocument) => keys.map((key) => sortValueOf(document, key));
     let documents = this.readUnordered(selection, matcher);
     if (after) {
       const cursorValues = [...after.values, after.id];
@@ -586,7 +588,9 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     const sql = `SELECT ${columns.join(', ')} FROM ${this.table} WHERE ${whereClause(selection)}`;
     let entries: Array<{ row: number; values: unknown[] }> = [];
     for (const row of this.database.iterate<Record<string, SQLOutputValue>>(sql, selection.params)) {
-      const values = keys.map((key, index) => (key.path === '_id' ? row._id : jsonValue(row[`v${index}`], row[`t${index}`])));
+      const values = keys.map((key, index) =>
+        key.path === '_id' ? row._id : sortKeyOf(jsonValue(row[`v${index}`], row[`t${index}`]), key.direction),
+      );
       entries.push({ row: row.row as number, values });
     }
     if (after) {
@@ -689,7 +693,7 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     if (!isConstraintError(error)) return null;
     const indexName = /index '([^']+)'/.exec((error as Error).message)?.[1];
     const index = [...this.prepare().indexes.values()].find((candidate) => candidate.sqlName === indexName);
-    const key = index ? Object.fromEntries(index.keys.map(([path]) => [path, sortValueOf(document, path)])) : { _id: document._id };
+    const key = index ? Object.fromEntries(index.keys.map(([path]) => [path, valueAt(document, path)])) : { _id: document._id };
     return new DuplicateKeyError(this.name, key);
   }
 
@@ -736,9 +740,14 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     if (this.database.get('SELECT 1 AS found FROM sqlite_schema WHERE type = ? AND name = ?', ['table', name])) return;
     const table = quoteIdentifier(name);
     const jsonPath = jsonPathLiteral(path)!;
-    // Null and container elements are never looked up (no equality pushdown for them) and null cannot be a key.
-    const elementsOf = (row: string) =>
-      `SELECT value, type, ${row}._id FROM json_each(${row}.doc, ${jsonPath}) WHERE type NOT IN ('null', 'array', 'object')`;
+    // The elements of an array, or a scalar itself (MongoDB indexes both; an object's members are not
+    // values of the field). Null and containers are never looked up, and null cannot be a key.
+    const elementsOf = (row: string) => `
+      SELECT value, type, ${row}._id FROM json_each(${row}.doc, ${jsonPath})
+        WHERE json_type(${row}.doc, ${jsonPath}) = 'array' AND type NOT IN ('null', 'array', 'object')
+      UNION ALL
+      SELECT json_extract(${row}.doc, ${jsonPath}), json_type(${row}.doc, ${jsonPath}), ${row}._id
+        WHERE json_type(${row}.doc, ${jsonPath}) NOT IN ('null', 'array', 'object')`;
     this.database.transaction(() => {
       // `value` has no declared type, hence no affinity: '12' stays text and 12 an integer.
       this.database.exec(`
@@ -757,7 +766,9 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
         END;
         INSERT OR IGNORE INTO ${table} (value, type, _id) SELECT element.value, element.type, stored._id
           FROM ${this.table} AS stored, json_each(stored.doc, ${jsonPath}) AS element
-          WHERE element.type NOT IN ('null', 'array', 'object');
+          WHERE json_type(stored.doc, ${jsonPath}) = 'array' AND element.type NOT IN ('null', 'array', 'object');
+        INSERT OR IGNORE INTO ${table} (value, type, _id) SELECT json_extract(doc, ${jsonPath}), json_type(doc, ${jsonPath}), _id
+          FROM ${this.table} WHERE json_type(doc, ${jsonPath}) NOT IN ('null', 'array', 'object');
       `);
     });
   }

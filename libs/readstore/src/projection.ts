@@ -127,6 +127,8 @@ export class ProjectionRunner {
   private savedPosition = -1;
   private unsavedEvents = 0;
   private eventsApplied = 0;
+  /** Failures since the position last moved: sets the backoff. */
+  private consecutiveFailures = 0;
   private session: LiveSession | undefined;
   private supervisor: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -260,15 +262,13 @@ export class ProjectionRunner {
   // ---- following the log ----
 
   private async supervise(): Promise<void> {
-    let failures = 0;
+    this.consecutiveFailures = 0;
     while (this.state === 'running') {
       try {
-        await this.follow(() => {
-          failures = 0;
-        });
+        await this.follow();
       } catch (error) {
         if (this.state !== 'running') break;
-        failures++;
+        const failures = ++this.consecutiveFailures;
         const ceiling = Math.min(this.retryMaxDelayMs, this.retryInitialDelayMs * 2 ** (failures - 1));
         // Jitter spreads out the retries of many projections that failed together (one store outage).
         const delayMs = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
@@ -284,7 +284,7 @@ export class ProjectionRunner {
   }
 
   /** One subscription: resolves when stopped, rejects when it fails (after the failed batch has settled). */
-  private follow(onProgress: () => void): Promise<void> {
+  private follow(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let finished = false;
       const session: LiveSession = {
@@ -310,7 +310,6 @@ export class ProjectionRunner {
           if (session.halted || event.position <= session.deliveredPosition) return;
           session.deliveredPosition = event.position;
           session.buffer.push(event);
-          onProgress();
           if (session.buffer.length >= this.maxBatchSize) await this.applyBuffered(session);
           else this.scheduleFlush(session, fail);
         },
@@ -387,6 +386,7 @@ export class ProjectionRunner {
   private async advance(position: number, appliedEvents: number): Promise<void> {
     if (position <= this.appliedPosition) return;
     this.appliedPosition = position;
+    this.consecutiveFailures = 0;
     this.unsavedEvents += appliedEvents;
     this.settleWaiters();
     if (this.unsavedEvents >= this.checkpointEveryEvents) {

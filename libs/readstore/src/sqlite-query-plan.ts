@@ -84,7 +84,11 @@ export function profileOfValue(document: Record<string, unknown>, path: string):
 
 export function planFilter(filter: Filter, context: PlanContext): SqlSelection {
   const selection: SqlSelection = { where: [], params: [], exact: true };
-  addConjuncts(filter, context, selection);
+  for (const predicate of filterPredicates(filter, context)) {
+    selection.where.push(predicate.sql);
+    selection.params.push(...predicate.params);
+  }
+  selection.exact = isExactlyCovered(filter, context);
   return selection;
 }
 
@@ -153,54 +157,123 @@ export function keysetSeekLegs(terms: SqlOrderTerm[], firstValue: SQLInputValue)
   ];
 }
 
-function addConjuncts(filter: Filter, context: PlanContext, selection: SqlSelection): void {
-  for (const [key, condition] of Object.entries(filter)) {
-    if (key === '$and' && Array.isArray(condition)) {
-      for (const part of condition) addConjuncts(part as Filter, context, selection);
-      continue;
-    }
-    if (key.startsWith('$')) {
-      selection.exact = false;
-      continue;
-    }
-    if (!addFieldCondition(key, condition, context, selection)) selection.exact = false;
-  }
+/**
+ * A SQL condition on a document row. Unless `exact`, it may hold for rows the MongoDB condition
+ * rejects (a superset), never the other way round; only exact predicates may be negated.
+ */
+interface Predicate {
+  sql: string;
+  params: SQLInputValue[];
+  exact: boolean;
 }
 
-/** Returns true when the condition was translated exactly. */
-function addFieldCondition(path: string, condition: unknown, context: PlanContext, selection: SqlSelection): boolean {
-  if (condition instanceof RegExp) {
-    addPrefixRegex(path, condition.source, condition.flags, context, selection);
-    return false;
+const exactly = (sql: string, params: SQLInputValue[] = []): Predicate => ({ sql, params, exact: true });
+const atLeast = (sql: string, params: SQLInputValue[] = []): Predicate => ({ sql, params, exact: false });
+
+/** The conditions to AND for a filter; a filter or operator with no SQL form contributes nothing. */
+function filterPredicates(filter: Filter, context: PlanContext): Predicate[] {
+  return Object.entries(filter).flatMap(([key, condition]) => conjunctPredicates(key, condition, context));
+}
+
+/** Whether the predicates of `filter` select exactly its matches: every part of it translated exactly. */
+function isExactlyCovered(filter: Filter, context: PlanContext): boolean {
+  return Object.entries(filter).every(([key, condition]) => {
+    const predicates = conjunctPredicates(key, condition, context);
+    return predicates.length > 0 && predicates.every((predicate) => predicate.exact);
+  });
+}
+
+function conjunctPredicates(key: string, condition: unknown, context: PlanContext): Predicate[] {
+  if (key === '$and' && Array.isArray(condition)) {
+    const parts = condition.map((part) => filterPredicates(part as Filter, context));
+    const exact = condition.every((part) => isExactlyCovered(part as Filter, context));
+    return parts.flat().map((predicate) => ({ ...predicate, exact: exact && predicate.exact }));
   }
-  if (!isOperatorObject(condition)) return addEquality(path, [condition], context, selection);
-  let exact = true;
+  if (key === '$or' && Array.isArray(condition) && condition.length > 0) {
+    const branches = condition.map((branch) => filterPredicates(branch as Filter, context));
+    // A branch SQL cannot narrow could match any row: then so could the whole $or.
+    if (branches.some((branch) => branch.length === 0)) return [];
+    const exact = condition.every((branch) => isExactlyCovered(branch as Filter, context));
+    return [
+      {
+        sql: `(${branches.map((branch) => `(${branch.map((predicate) => predicate.sql).join(' AND ')})`).join(' OR ')})`,
+        params: branches.flat().flatMap((predicate) => predicate.params),
+        exact,
+      },
+    ];
+  }
+  if (key.startsWith('$')) return [];
+  return fieldPredicates(key, condition, context);
+}
+
+/** One predicate per operator; an operator without a SQL form leaves the field's predicates inexact. */
+function fieldPredicates(path: string, condition: unknown, context: PlanContext): Predicate[] {
+  if (condition instanceof RegExp) return optional(prefixRegexPredicate(path, condition.source, condition.flags, context));
+  if (!isOperatorObject(condition)) return optional(equalityPredicate(path, [condition], context));
+  const predicates: Predicate[] = [];
+  let whole = true;
+  const add = (predicate: Predicate | null) => {
+    if (predicate) predicates.push(predicate);
+    else whole = false;
+  };
   for (const [operator, operand] of Object.entries(condition)) {
     switch (operator) {
       case '$eq':
-        exact = addEquality(path, [operand], context, selection) && exact;
+        add(equalityPredicate(path, [operand], context));
         break;
       case '$in':
-        exact = (Array.isArray(operand) && addEquality(path, operand, context, selection)) && exact;
+        add(Array.isArray(operand) ? equalityPredicate(path, operand, context) : null);
+        break;
+      case '$ne':
+        add(negation(equalityPredicate(path, [operand], context)));
+        break;
+      case '$nin':
+        add(Array.isArray(operand) ? negation(equalityPredicate(path, operand, context)) : null);
         break;
       case '$gt':
       case '$gte':
       case '$lt':
       case '$lte':
-        exact = addRange(path, operator, operand, context, selection) && exact;
+        add(rangePredicate(path, operator, operand, context));
+        break;
+      case '$exists':
+        add(existsPredicate(path, Boolean(operand), context));
+        break;
+      case '$not':
+        add(negatedRange(path, operand, context));
         break;
       case '$regex': {
         const source = operand instanceof RegExp ? operand.source : operand;
         const flags = (operand instanceof RegExp ? operand.flags : '') + String(condition.$options ?? '');
-        if (typeof source === 'string') addPrefixRegex(path, source, flags, context, selection);
-        exact = false;
+        add(typeof source === 'string' ? prefixRegexPredicate(path, source, flags, context) : null);
+        whole = false; // a prefix says nothing of the rest of the pattern
         break;
       }
+      case '$options':
+        break; // read with $regex
       default:
-        exact = false;
+        whole = false;
     }
   }
-  return exact;
+  return whole ? predicates : predicates.map((predicate) => ({ ...predicate, exact: false }));
+}
+
+/** `$not` of a single comparison, such as the `{ $not: { $gte: position } }` guard of idempotent writes. */
+function negatedRange(path: string, operand: unknown, context: PlanContext): Predicate | null {
+  if (!isOperatorObject(operand) || Object.keys(operand).length !== 1) return null;
+  const [operator, bound] = Object.entries(operand)[0]!;
+  if (!['$gt', '$gte', '$lt', '$lte'].includes(operator)) return null;
+  return negation(rangePredicate(path, operator, bound, context));
+}
+
+function optional(predicate: Predicate | null): Predicate[] {
+  return predicate ? [predicate] : [];
+}
+
+/** NOT of an exact predicate; a NULL (missing field) counts as false before negating, as in MongoDB. */
+function negation(predicate: Predicate | null): Predicate | null {
+  if (!predicate || !predicate.exact) return null;
+  return exactly(`NOT COALESCE(${predicate.sql}, 0)`, predicate.params);
 }
 
 type EqualityValue = string | number | boolean;
@@ -209,49 +282,44 @@ function isEqualityValue(value: unknown): value is EqualityValue {
   return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
 }
 
-function addEquality(path: string, values: unknown[], context: PlanContext, selection: SqlSelection): boolean {
-  if (!values.every(isEqualityValue)) return false;
-  if (values.length === 0) {
-    selection.where.push('0');
-    return true;
-  }
+function placeholders(values: unknown[]): string {
+  return values.map(() => '?').join(', ');
+}
+
+/** MongoDB equality to any of `values`: the field's value itself, or an element of an array held there. */
+function equalityPredicate(path: string, values: unknown[], context: PlanContext): Predicate | null {
+  if (!values.every(isEqualityValue)) return null;
+  if (values.length === 0) return exactly('0');
   if (path === '_id') {
-    if (!values.every((value) => typeof value === 'string')) return false;
-    selection.where.push(`_id IN (${values.map(() => '?').join(', ')})`);
-    selection.params.push(...values);
-    return true;
+    return values.every((value) => typeof value === 'string') ? exactly(`_id IN (${placeholders(values)})`, values) : null;
   }
   const literal = jsonPathLiteral(path);
-  if (literal === null) return false;
+  if (literal === null) return null;
   const profile = context.profileOf(path);
   if (profile && !profile.multikey) {
     // The plain IN is what the expression index serves; the typed test keeps true apart from 1 and
     // a string from an object's JSON text, where such values have been stored.
-    selection.where.push(`json_extract(doc, ${literal}) IN (${values.map(() => '?').join(', ')})`);
-    selection.params.push(...values.map((value) => (typeof value === 'boolean' ? Number(value) : value)));
-    if (profile.unorderable || values.some((value) => typeof value === 'boolean')) {
-      const typed = typedEquality(`json_type(doc, ${literal})`, `json_extract(doc, ${literal})`, values);
-      selection.where.push(typed.sql);
-      selection.params.push(...typed.params);
-    }
-    return true;
+    const indexed = exactly(`json_extract(doc, ${literal}) IN (${placeholders(values)})`, values.map(sqlScalar));
+    if (!profile.unorderable && !values.some((value) => typeof value === 'boolean')) return indexed;
+    const typed = typedEquality(`json_type(doc, ${literal})`, `json_extract(doc, ${literal})`, values);
+    return exactly(`(${indexed.sql} AND ${typed.sql})`, [...indexed.params, ...typed.params]);
   }
-  if (path.includes('.')) return false; // an array part-way down the path would hide matches from json_extract
+  if (path.includes('.')) return null; // an array part-way down the path would hide matches from json_extract
   const elementIndex = context.elementIndexOf(path);
   if (elementIndex) {
     const element = typedEquality('type', 'value', values);
-    selection.where.push(`_id IN (SELECT _id FROM ${elementIndex} WHERE ${element.sql})`);
-    selection.params.push(...element.params);
-    return true;
+    return exactly(`_id IN (SELECT _id FROM ${elementIndex} WHERE ${element.sql})`, element.params);
   }
-  // MongoDB's equality on a field matches the value itself or an element of an array held there.
   const scalar = typedEquality(`json_type(doc, ${literal})`, `json_extract(doc, ${literal})`, values);
   const element = typedEquality('type', 'value', values);
-  selection.where.push(
+  return exactly(
     `(CASE json_type(doc, ${literal}) WHEN 'array' THEN EXISTS (SELECT 1 FROM json_each(doc, ${literal}) WHERE ${element.sql}) ELSE ${scalar.sql} END)`,
+    [...element.params, ...scalar.params],
   );
-  selection.params.push(...element.params, ...scalar.params);
-  return true;
+}
+
+function sqlScalar(value: EqualityValue): SQLInputValue {
+  return typeof value === 'boolean' ? Number(value) : value;
 }
 
 /** Equality to any of `values` that also compares JSON types, as MongoDB does (true is not 1). */
@@ -262,61 +330,73 @@ function typedEquality(typeExpression: string, valueExpression: string, values: 
   const terms: string[] = [];
   const params: SQLInputValue[] = [];
   if (strings.length > 0) {
-    terms.push(`(${typeExpression} = 'text' AND ${valueExpression} IN (${strings.map(() => '?').join(', ')}))`);
+    terms.push(`(${typeExpression} = 'text' AND ${valueExpression} IN (${placeholders(strings)}))`);
     params.push(...strings);
   }
   if (numbers.length > 0) {
-    terms.push(`(${typeExpression} IN ('integer', 'real') AND ${valueExpression} IN (${numbers.map(() => '?').join(', ')}))`);
+    terms.push(`(${typeExpression} IN ('integer', 'real') AND ${valueExpression} IN (${placeholders(numbers)}))`);
     params.push(...numbers);
   }
   if (booleans.length > 0) terms.push(`${typeExpression} IN (${booleans.map((value) => `'${String(value)}'`).join(', ')})`);
   return { sql: `(${terms.join(' OR ')})`, params };
 }
 
-function addRange(path: string, operator: string, bound: unknown, context: PlanContext, selection: SqlSelection): boolean {
+/**
+ * A comparison with a number, or with a printable-ASCII string (SQLite's UTF-8 order and mingo's
+ * UTF-16 order agree on every comparison with such a string). Typed, because MongoDB compares
+ * within one type only.
+ */
+function rangePredicate(path: string, operator: string, bound: unknown, context: PlanContext): Predicate | null {
   const isNumber = typeof bound === 'number' && Number.isFinite(bound);
-  if (!isNumber && typeof bound !== 'string') return false;
-  const profile = context.profileOf(path);
-  const expression = path === '_id' ? null : jsonExtract(path);
-  if (!profile || profile.multikey || profile.unorderable || expression === null) return false;
+  if (!isNumber && !(typeof bound === 'string' && /^[\x20-\x7e]*$/.test(bound))) return null;
+  if (path === '_id') return null;
+  const literal = jsonPathLiteral(path);
+  if (literal === null) return null;
   const sqlOperator = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' }[operator]!;
-  selection.where.push(`${expression} ${sqlOperator} ?`);
-  selection.params.push(bound);
-  // SQLite orders numbers before strings; MongoDB compares within one type only. The bounds
-  // that exclude the other type on their own are exact.
-  const upward = operator === '$gt' || operator === '$gte';
-  return isNumber ? !upward : upward;
+  const types = isNumber ? "('integer', 'real')" : "('text')";
+  const profile = context.profileOf(path);
+  if (profile && !profile.multikey) {
+    // The bare comparison first, for the expression index to seek on.
+    return exactly(`(json_extract(doc, ${literal}) ${sqlOperator} ? AND json_type(doc, ${literal}) IN ${types})`, [bound as SQLInputValue]);
+  }
+  if (path.includes('.')) return null;
+  return exactly(
+    `(CASE json_type(doc, ${literal}) WHEN 'array' THEN EXISTS (SELECT 1 FROM json_each(doc, ${literal}) WHERE type IN ${types} AND value ${sqlOperator} ?)` +
+      ` ELSE (json_type(doc, ${literal}) IN ${types} AND json_extract(doc, ${literal}) ${sqlOperator} ?) END)`,
+    [bound as SQLInputValue, bound as SQLInputValue],
+  );
+}
+
+function existsPredicate(path: string, exists: boolean, context: PlanContext): Predicate | null {
+  const literal = path === '_id' ? null : jsonPathLiteral(path);
+  if (literal === null) return null;
+  const profile = context.profileOf(path);
+  // Through an array part-way down, MongoDB looks into the elements; json_type would not.
+  if (path.includes('.') && (!profile || profile.multikey)) return null;
+  return exactly(`json_type(doc, ${literal}) IS ${exists ? 'NOT NULL' : 'NULL'}`);
 }
 
 /** Anchored regular expressions with a literal ASCII prefix become LIKE (and, case-sensitive, a range). */
-function addPrefixRegex(path: string, source: string, flags: string, context: PlanContext, selection: SqlSelection): void {
-  if (![...flags].every((flag) => flag === 'i')) return;
+function prefixRegexPredicate(path: string, source: string, flags: string, context: PlanContext): Predicate | null {
+  if (![...flags].every((flag) => flag === 'i')) return null;
   const prefix = literalPrefix(source);
-  if (!prefix) return;
+  if (!prefix) return null;
   const literal = path === '_id' ? null : jsonPathLiteral(path);
-  if (literal === null) return;
+  if (literal === null) return null;
   const pattern = prefix.replace(/[\\%_]/g, (character) => `\\${character}`) + '%';
+  const caseSensitive = !flags.includes('i');
   const profile = context.profileOf(path);
   if (profile && !profile.multikey) {
     const expression = `json_extract(doc, ${literal})`;
-    if (!flags.includes('i') && !profile.unorderable) {
-      selection.where.push(`${expression} >= ?`, `${expression} < ?`);
-      selection.params.push(prefix, prefixUpperBound(prefix));
-      return;
-    }
-    selection.where.push(`${expression} LIKE ? ESCAPE '\\'`);
-    selection.params.push(pattern);
-    return;
+    if (caseSensitive) return atLeast(`(${expression} >= ? AND ${expression} < ?)`, [prefix, prefixUpperBound(prefix)]);
+    return atLeast(`${expression} LIKE ? ESCAPE '\\'`, [pattern]);
   }
-  if (path.includes('.')) return;
+  if (path.includes('.')) return null;
   const elementIndex = context.elementIndexOf(path);
-  if (elementIndex && !flags.includes('i')) {
-    selection.where.push(`_id IN (SELECT _id FROM ${elementIndex} WHERE value >= ? AND value < ? AND type = 'text')`);
-    selection.params.push(prefix, prefixUpperBound(prefix));
-    return;
+  if (elementIndex && caseSensitive) {
+    return atLeast(`_id IN (SELECT _id FROM ${elementIndex} WHERE value >= ? AND value < ? AND type = 'text')`, [prefix, prefixUpperBound(prefix)]);
   }
-  selection.where.push(`EXISTS (SELECT 1 FROM json_each(doc, ${literal}) WHERE value LIKE ? ESCAPE '\\')`);
-  selection.params.push(pattern);
+  return atLeast(`EXISTS (SELECT 1 FROM json_each(doc, ${literal}) WHERE value LIKE ? ESCAPE '\\')`, [pattern]);
 }
 
 /** The least string above every string starting with `prefix` (printable ASCII, so UTF-8 and UTF-16 orders agree). */

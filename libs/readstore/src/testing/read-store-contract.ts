@@ -154,6 +154,20 @@ export function readStoreContract(adapterName: string, harness: ReadStoreHarness
         await expectIds({ $and: [{ age: 25 }, { 'address.city': 'Paris' }] }, ['p08']);
       });
 
+      it('matches negations, $exists, and ranges over array elements', async () => {
+        await expectIds({ age: { $not: { $gte: 30 } } }, ['p02', 'p04', 'p05', 'p07', 'p08']);
+        await expectIds({ active: { $ne: true } }, ['p02', 'p04', 'p05', 'p07']);
+        await expectIds({ email: { $ne: null } }, ['p01', 'p02', 'p03', 'p06', 'p07', 'p08']);
+        await expectIds({ tags: { $nin: ['vip', 'x'] } }, ['p02', 'p03', 'p05', 'p07']);
+        await expectIds({ tags: { $gte: 'w' } }, ['p08']);
+        await expectIds({ tags: { $gt: 'l', $lt: 'm' } }, ['p01', 'p02', 'p07']);
+        await expectIds({ score: { $exists: false } }, ['p07']);
+        await expectIds({ 'address.city': { $exists: false } }, ['p06']);
+        await expectIds({ $or: [{ name: /^b/i }, { age: { $lt: 20 } }] }, ['p03', 'p07']);
+        await expectIds({ $or: [{ name: 'Bob' }, { 'address.country': 'ES' }] }, ['p03', 'p05']);
+        await expectIds({ $nor: [{ name: 'Bob' }, { age: 25 }] }, ['p01', 'p04', 'p06', 'p07']);
+      });
+
       it('sorts ascending and descending on several keys, missing and null values first', async () => {
         expect(ids(await people().find({}, { sort: { age: 1, _id: 1 } }))).toEqual(['p04', 'p07', 'p02', 'p05', 'p08', 'p01', 'p03', 'p06']);
         expect(ids(await people().find({}, { sort: { age: -1, _id: -1 } }))).toEqual(['p06', 'p03', 'p01', 'p08', 'p05', 'p02', 'p07', 'p04']);
