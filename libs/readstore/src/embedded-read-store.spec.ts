@@ -54,6 +54,17 @@ describe('EmbeddedReadStore query planning', () => {
     expect(listing.plan.join(' ')).not.toMatch(/TEMP B-TREE/);
   });
 
+  it('answers the guard of idempotent writes and $or of indexed conditions in SQL alone', async () => {
+    const items = store.collection('items');
+    await items.createIndexes([{ keys: { a: 1 } }, { keys: { b: 1 } }]);
+    await items.insertOne({ _id: 'x', a: 1, b: 'y', _position: 3 });
+    expect(store.explain('items', { _id: 'x', _position: { $not: { $gte: 4 } } }).exact).toBe(true);
+    const either = store.explain('items', { $or: [{ a: 1 }, { b: { $in: ['y', 'z'] } }] });
+    expect(either.exact).toBe(true);
+    expect(either.plan.join(' ')).toMatch(/INDEX/);
+    expect(store.explain('items', { $or: [{ a: 1 }, { c: { $elemMatch: { d: 1 } } }] }).exact).toBe(false);
+  });
+
   it('switches an indexed field to an element index once it holds an array, and keeps finding scalars', async () => {
     const people = store.collection('people');
     await people.createIndexes([{ keys: { tags: 1 } }]);
@@ -68,6 +79,10 @@ describe('EmbeddedReadStore query planning', () => {
     expect((await people.find({ tags: 'solo' })).map((document) => document._id)).toEqual(['a']);
     await people.deleteOne({ _id: 'a' });
     expect(await people.countDocuments({ tags: { $in: ['solo', 'duo'] } })).toBe(1);
+    await people.insertOne({ _id: 'c', tags: true });
+    await people.updateOne({ _id: 'c' }, { $set: { tags: 1 } });
+    expect((await people.find({ tags: 1 })).map((document) => document._id)).toEqual(['c']);
+    expect(await people.find({ tags: true })).toEqual([]);
   });
 
   it('stops ordering in SQL once a sort field holds booleans, and still sorts like MongoDB', async () => {
@@ -117,6 +132,31 @@ describe('EmbeddedReadStore file', () => {
     await first.close();
     const second = new EmbeddedReadStore(join(directory, 'read-models.db'));
     await second.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+});
+
+describe('EmbeddedReadStore write groups', () => {
+  it('commits overlapping groups when the last one ends, and keeps every write', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'readstore-'));
+    const file = join(directory, 'read-models.db');
+    const store = new EmbeddedReadStore(file);
+    const items = store.collection('items');
+    let releaseFirst!: () => void;
+    const first = store.groupWrites(async () => {
+      await items.insertOne({ _id: 'a' });
+      await new Promise<void>((resolve) => (releaseFirst = resolve));
+      await items.insertOne({ _id: 'c' });
+    });
+    await store.groupWrites(async () => {
+      await items.insertOne({ _id: 'b' });
+    });
+    releaseFirst();
+    await first;
+    await store.close();
+    const reopened = new EmbeddedReadStore(file);
+    expect((await reopened.collection('items').find({}, { sort: { _id: 1 } })).map((document) => document._id)).toEqual(['a', 'b', 'c']);
+    await reopened.close();
     rmSync(directory, { recursive: true, force: true });
   });
 });

@@ -1,4 +1,4 @@
-import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import {
   applyUpdate,
   assertUpdateDocument,
@@ -36,6 +36,7 @@ import {
   type UpdateResult,
   type UpdateSpec,
 } from './read-store.port';
+import { SqliteDatabase } from './sqlite-database';
 import {
   jsonExtract,
   jsonPathLiteral,
@@ -54,8 +55,9 @@ import {
 
 /**
  * Read store in one SQLite file (or in memory with ':memory:'), queried with MongoDB filters.
- * Each collection is a table of JSON documents (`_id TEXT PRIMARY KEY, doc` as JSONB); declared indexes become SQLite expression indexes
- * that narrow the rows, and mingo evaluates the filter on what remains.
+ * Each collection is a table of JSON documents (`_id TEXT PRIMARY KEY, doc` as JSONB); declared
+ * indexes become SQLite expression indexes that narrow the rows, and mingo evaluates the filter on
+ * what remains (see sqlite-query-plan.ts for what SQL decides alone).
  */
 
 export interface EmbeddedReadStoreOptions {
@@ -70,7 +72,6 @@ type StoredRow = { doc: string };
 // fields without parsing text (about 3x faster scans); they come back out as JSON text.
 const DOCUMENT_TEXT = 'json(doc) AS doc';
 
-const STATISTICS_EVERY_WRITES = 25_000;
 const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
 
@@ -140,127 +141,6 @@ export interface QueryExplanation {
 /** A read store that lives and dies with the process: the in-memory adapter for unit tests. */
 export function createInMemoryReadStore(): EmbeddedReadStore {
   return new EmbeddedReadStore(':memory:');
-}
-
-/** The SQLite connection and its prepared statements. */
-class SqliteDatabase {
-  private readonly connection: DatabaseSync;
-  private readonly statements = new Map<string, StatementSync>();
-  private writesSinceStatistics = 0;
-  private closed = false;
-
-  constructor(location: string, busyTimeoutMs: number) {
-    this.connection = new DatabaseSync(location, { timeout: busyTimeoutMs });
-    // Exclusive locking: the store is the only user of its file, so SQLite skips the shared-memory
-    // locking of each transaction (halves the cost of a small read), no other connection can change
-    // the schema and index profiles this process caches, and a read-modify-write, being synchronous,
-    // cannot interleave with another writer.
-    // synchronous=NORMAL may lose the last commits on power loss (never corrupts in WAL mode): acceptable
-    // because every read model is rebuilt from the event log, and checkpoints are committed with the data they cover.
-    this.connection.exec(`
-      PRAGMA locking_mode = EXCLUSIVE;
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = NORMAL;
-      PRAGMA temp_store = MEMORY;
-      PRAGMA cache_size = -65536;
-      PRAGMA analysis_limit = 1000;
-      CREATE TABLE IF NOT EXISTS _readstore_indexes (
-        collection TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY (collection, name)
-      ) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS _readstore_paths (
-        collection TEXT NOT NULL, path TEXT NOT NULL, multikey INTEGER NOT NULL, unorderable INTEGER NOT NULL,
-        PRIMARY KEY (collection, path)
-      ) WITHOUT ROWID;
-    `);
-    this.refreshStatistics();
-  }
-
-  /**
-   * Keeps SQLite's table statistics current (sampled, a few ms) so that it can tell a selective
-   * index from one that matches every row (a tenant id with a single tenant), every so many writes.
-   */
-  noteWrites(count: number): void {
-    this.writesSinceStatistics += count;
-    if (this.writesSinceStatistics >= STATISTICS_EVERY_WRITES) this.refreshStatistics();
-  }
-
-  private refreshStatistics(): void {
-    this.writesSinceStatistics = 0;
-    this.connection.exec('PRAGMA optimize = 0x10002');
-  }
-
-  checkOpen(): void {
-    if (this.closed) throw new Error('The read store is closed');
-  }
-
-  statement(sql: string): StatementSync {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      // Queries with $in lists of many lengths would otherwise grow the cache without bound.
-      if (this.statements.size >= 500) this.statements.clear();
-      statement = this.connection.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  run(sql: string, params: SQLInputValue[] = []): number {
-    return Number(this.statement(sql).run(...params).changes);
-  }
-
-  get<R>(sql: string, params: SQLInputValue[] = []): R | undefined {
-    return this.statement(sql).get(...params) as R | undefined;
-  }
-
-  all<R>(sql: string, params: SQLInputValue[] = []): R[] {
-    return this.statement(sql).all(...params) as R[];
-  }
-
-  /** Rows one at a time; the caller must finish or break out of the loop before running the same SQL again. */
-  iterate<R>(sql: string, params: SQLInputValue[] = []): Iterable<R> {
-    return this.statement(sql).iterate(...params) as Iterable<R>;
-  }
-
-  exec(sql: string): void {
-    this.connection.exec(sql);
-  }
-
-  private openWriteGroups = 0;
-
-  enterWriteGroup(): void {
-    this.checkOpen();
-    if (this.openWriteGroups === 0 && !this.connection.isTransaction) this.connection.exec('BEGIN');
-    this.openWriteGroups++;
-  }
-
-  leaveWriteGroup(): void {
-    this.openWriteGroups--;
-    if (this.openWriteGroups === 0 && !this.closed && this.connection.isTransaction) this.connection.exec('COMMIT');
-  }
-
-  /** Runs `work` in one transaction (or inside the current one): one commit for many writes. */
-  transaction<R>(work: () => R, { commitOnError = false } = {}): R {
-    if (this.connection.isTransaction) return work();
-    this.connection.exec('BEGIN');
-    let result: R;
-    try {
-      result = work();
-    } catch (error) {
-      this.connection.exec(commitOnError ? 'COMMIT' : 'ROLLBACK');
-      throw error;
-    }
-    this.connection.exec('COMMIT');
-    return result;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.statements.clear();
-    // A write group still open when the store closes keeps what it wrote: groups never roll back.
-    if (this.connection.isTransaction) this.connection.exec('COMMIT');
-    this.connection.close();
-  }
 }
 
 interface StoredIndex {
@@ -480,8 +360,8 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
   // ---- reads ----
 
   /**
-   * Rows in SQL order (equal to mingo's), matched by mingo unless the SQL is exact (then SQLite
-   * skips and limits); stops reading once `limit` documents are found.
+   * Rows in SQL order (equal to the sort keys' order, see planOrder), matched by mingo unless the SQL
+   * is exact (then SQLite skips and limits); stops reading once `limit` documents are found.
    */
   private readInOrder(
     selection: SqlSelection,
@@ -495,11 +375,10 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     const orderBy = order.length > 0 ? ` ORDER BY ${orderByClause(order)}` : '';
     const base = `SELECT ${DOCUMENT_TEXT} FROM ${this.table} WHERE ${whereClause(selection)}${orderBy}`;
     if (selection.exact) {
-      const rows = this.database.all<StoredRow>(`${base} LIMIT ? OFFSET ?`, [
-        ...selection.params,
-        Number.isFinite(limit) ? limit : -1,
-        skip,
-      ]);
+      // Written into the SQL rather than bound: a bound LIMIT makes even a primary-key lookup several times slower.
+      const limitClause = Number.isFinite(limit) ? ` LIMIT ${limit}` : skip > 0 ? ' LIMIT -1' : '';
+      const offsetClause = skip > 0 ? ` OFFSET ${skip}` : '';
+      const rows = this.database.all<StoredRow>(`${base}${limitClause}${offsetClause}`, selection.params);
       return rows.map((row) => JSON.parse(row.doc) as AnyDocument);
     }
     const documents: AnyDocument[] = [];
@@ -579,20 +458,18 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     after: PagePosition | null,
     limit: number,
   ): AnyDocument[] | null {
-    if (!selection.exact || keys.some((key) => key.path.includes('.'))) return null;
-    const columns = ['rowid AS row', '_id'];
-    keys.forEach((key, index) => {
-      if (key.path !== '_id') columns.push(`json_extract(doc, ${jsonPathLiteral(key.path)}) AS v${index}`, `json_type(doc, ${jsonPathLiteral(key.path)}) AS t${index}`);
-    });
-    if (keys.some((key) => key.path !== '_id' && jsonPathLiteral(key.path) === null)) return null;
-    const sql = `SELECT ${columns.join(', ')} FROM ${this.table} WHERE ${whereClause(selection)}`;
-    let entries: Array<{ row: number; values: unknown[] }> = [];
-    for (const row of this.database.iterate<Record<string, SQLOutputValue>>(sql, selection.params)) {
-      const values = keys.map((key, index) =>
-        key.path === '_id' ? row._id : sortKeyOf(jsonValue(row[`v${index}`], row[`t${index}`]), key.direction),
-      );
-      entries.push({ row: row.row as number, values });
-    }
+    if (!selection.exact) return null;
+    const paths = keys.map((key) => (key.path === '_id' || key.path.includes('.') ? null : jsonPathLiteral(key.path)));
+    if (keys.some((key, index) => key.path !== '_id' && paths[index] === null)) return null;
+    // Per key: the value and its JSON type (json_extract alone reads true as 1 and an array as text).
+    const columns = keys.map((key, index) => (key.path === '_id' ? '_id, NULL' : `json_extract(doc, ${paths[index]}), json_type(doc, ${paths[index]})`));
+    const sql = `SELECT rowid, ${columns.join(', ')} FROM ${this.table} WHERE ${whereClause(selection)}`;
+    let entries = this.database.allArrays(sql, selection.params).map((row) => ({
+      row: row[0] as number,
+      values: keys.map((key, index) =>
+        key.path === '_id' ? row[1 + 2 * index] : sortKeyOf(jsonValue(row[1 + 2 * index], row[2 + 2 * index]), key.direction),
+      ),
+    }));
     if (after) {
       const cursorValues = [...after.values, after.id];
       entries = entries.filter((entry) => compareSortValues(entry.values, cursorValues, keys) > 0);
@@ -615,7 +492,7 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     return first ?? null;
   }
 
-  // ---- writes (called inside a transaction) ----
+  // ---- writes: each statement commits on its own unless a bulk write or a write group holds a transaction ----
 
   private insertRow(document: AnyDocument): void {
     this.observeIndexedPaths(document);
@@ -757,7 +634,8 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
           INSERT OR IGNORE INTO ${table} (value, type, _id) ${elementsOf('NEW')};
         END;
         CREATE TRIGGER ${quoteIdentifier(`${name}_update`)} AFTER UPDATE OF doc ON ${this.table}
-        WHEN json_extract(OLD.doc, ${jsonPath}) IS NOT json_extract(NEW.doc, ${jsonPath}) BEGIN
+        WHEN json_extract(OLD.doc, ${jsonPath}) IS NOT json_extract(NEW.doc, ${jsonPath})
+          OR json_type(OLD.doc, ${jsonPath}) IS NOT json_type(NEW.doc, ${jsonPath}) BEGIN
           DELETE FROM ${table} WHERE _id = OLD._id;
           INSERT OR IGNORE INTO ${table} (value, type, _id) ${elementsOf('NEW')};
         END;
