@@ -83,13 +83,8 @@ export function profileOfValue(document: Record<string, unknown>, path: string):
 }
 
 export function planFilter(filter: Filter, context: PlanContext): SqlSelection {
-  const selection: SqlSelection = { where: [], params: [], exact: true };
-  for (const predicate of filterPredicates(filter, context)) {
-    selection.where.push(predicate.sql);
-    selection.params.push(...predicate.params);
-  }
-  selection.exact = isExactlyCovered(filter, context);
-  return selection;
+  const { predicates, exact } = filterPredicates(filter, context);
+  return { where: predicates.map((predicate) => predicate.sql), params: predicates.flatMap((predicate) => predicate.params), exact };
 }
 
 /**
@@ -170,35 +165,36 @@ interface Predicate {
 const exactly = (sql: string, params: SQLInputValue[] = []): Predicate => ({ sql, params, exact: true });
 const atLeast = (sql: string, params: SQLInputValue[] = []): Predicate => ({ sql, params, exact: false });
 
-/** The conditions to AND for a filter; a filter or operator with no SQL form contributes nothing. */
-function filterPredicates(filter: Filter, context: PlanContext): Predicate[] {
-  return Object.entries(filter).flatMap(([key, condition]) => conjunctPredicates(key, condition, context));
-}
-
-/** Whether the predicates of `filter` select exactly its matches: every part of it translated exactly. */
-function isExactlyCovered(filter: Filter, context: PlanContext): boolean {
-  return Object.entries(filter).every(([key, condition]) => {
-    const predicates = conjunctPredicates(key, condition, context);
-    return predicates.length > 0 && predicates.every((predicate) => predicate.exact);
-  });
+/**
+ * The conditions to AND for a filter (a part with no SQL form contributes nothing), and whether
+ * they select its matches exactly: every part of it translated exactly.
+ */
+function filterPredicates(filter: Filter, context: PlanContext): { predicates: Predicate[]; exact: boolean } {
+  const predicates: Predicate[] = [];
+  let exact = true;
+  for (const [key, condition] of Object.entries(filter)) {
+    const part = conjunctPredicates(key, condition, context);
+    predicates.push(...part);
+    exact &&= part.length > 0 && part.every((predicate) => predicate.exact);
+  }
+  return { predicates, exact };
 }
 
 function conjunctPredicates(key: string, condition: unknown, context: PlanContext): Predicate[] {
   if (key === '$and' && Array.isArray(condition)) {
     const parts = condition.map((part) => filterPredicates(part as Filter, context));
-    const exact = condition.every((part) => isExactlyCovered(part as Filter, context));
-    return parts.flat().map((predicate) => ({ ...predicate, exact: exact && predicate.exact }));
+    const exact = parts.every((part) => part.exact);
+    return parts.flatMap((part) => part.predicates).map((predicate) => ({ ...predicate, exact: exact && predicate.exact }));
   }
   if (key === '$or' && Array.isArray(condition) && condition.length > 0) {
     const branches = condition.map((branch) => filterPredicates(branch as Filter, context));
     // A branch SQL cannot narrow could match any row: then so could the whole $or.
-    if (branches.some((branch) => branch.length === 0)) return [];
-    const exact = condition.every((branch) => isExactlyCovered(branch as Filter, context));
+    if (branches.some((branch) => branch.predicates.length === 0)) return [];
     return [
       {
-        sql: `(${branches.map((branch) => `(${branch.map((predicate) => predicate.sql).join(' AND ')})`).join(' OR ')})`,
-        params: branches.flat().flatMap((predicate) => predicate.params),
-        exact,
+        sql: `(${branches.map((branch) => `(${branch.predicates.map((predicate) => predicate.sql).join(' AND ')})`).join(' OR ')})`,
+        params: branches.flatMap((branch) => branch.predicates.flatMap((predicate) => predicate.params)),
+        exact: branches.every((branch) => branch.exact),
       },
     ];
   }
