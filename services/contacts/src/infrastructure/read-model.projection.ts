@@ -20,10 +20,13 @@ export const READ_MODEL_INDEXES: Record<string, IndexSpec[]> = {
     { keys: { tenantId: 1, emailAddresses: 1 } },
     { keys: { tenantId: 1, companyId: 1 } },
     { keys: { tenantId: 1, lastName: 1 } },
+    // Prefix search (`q`): an index on the lower-cased keys turns a scan into a range seek.
+    { keys: { searchKeys: 1 } },
   ],
   [COMPANIES_COLLECTION]: [
     { keys: { tenantId: 1, createdAt: -1 } },
     { keys: { tenantId: 1, domain: 1 } },
+    { keys: { searchKeys: 1 } },
   ],
 };
 
