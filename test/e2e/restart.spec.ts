@@ -20,7 +20,6 @@ describe('kill -9 and start again', () => {
     const tenant = 'restart';
     const acknowledged = new Map<string, string>();
     let stop = false;
-    let failures = 0;
 
     // Writers keep creating contacts while the whole process tree is killed underneath them.
     const writers = Array.from({ length: 8 }, async (_, writer) => {
@@ -28,9 +27,8 @@ describe('kill -9 and start again', () => {
         try {
           const response = await crm.call<Contact>('POST', '/api/v1/contacts', { tenant, body: { firstName: `W${writer}`, lastName: `N${index}` } });
           if (response.status === 201) acknowledged.set(response.body.id, `W${writer} N${index}`);
-          else failures++;
         } catch {
-          failures++;
+          // Requests cut off by the crash were never acknowledged: nothing is promised for them.
           if (stop) return;
         }
       }
