@@ -3,7 +3,7 @@
 // Path aliases (@crm/*) are rewritten to relative paths here so that dist/ runs on plain Node.
 import { transformFile } from '@swc/core';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, writeFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, writeFile, rm, rename } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
@@ -30,11 +30,25 @@ async function* typeScriptFiles(dir) {
   }
 }
 
-await rm(outDir, { recursive: true, force: true });
 const files = [];
+const built = new Set();
 for (const sourceRoot of sourceRoots) {
   for await (const file of typeScriptFiles(join(root, sourceRoot))) files.push(file);
 }
+async function* outputFiles(dir) {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* outputFiles(path);
+    else yield path;
+  }
+}
+
 await Promise.all(
   files.map(async (file) => {
     const { code, map } = await transformFile(file, {
@@ -46,8 +60,14 @@ await Promise.all(
     });
     const target = join(outDir, relative(root, file)).replace(/\.ts$/, '.js');
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, map ? `${code}\n//# sourceMappingURL=${target.split('/').pop()}.map\n` : code);
+    // Write then rename, so a process running from dist/ (npm start) never reads a half-written file.
+    await writeFile(`${target}.tmp`, map ? `${code}\n//# sourceMappingURL=${target.split('/').pop()}.map\n` : code);
+    await rename(`${target}.tmp`, target);
     if (map) await writeFile(`${target}.map`, map);
+    built.add(target);
+    if (map) built.add(`${target}.map`);
   }),
 );
+// Remove outputs whose source is gone, instead of wiping dist/ under running processes.
+for await (const stale of outputFiles(outDir)) if (!built.has(stale)) await rm(stale, { force: true });
 console.log(`built ${files.length} files into dist/`);
