@@ -12,7 +12,8 @@ const sourceRoots = ['libs', 'services', 'tools', 'bench'];
 const swcrc = JSON.parse(readFileSync(join(root, '.swcrc'), 'utf8'));
 const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8'));
 
-async function* typeScriptFiles(dir) {
+/** Every file below `dir` (none if it does not exist), skipping node_modules. */
+async function* filesBelow(dir) {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -22,33 +23,20 @@ async function* typeScriptFiles(dir) {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name === 'node_modules') continue;
-      yield* typeScriptFiles(path);
-    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !/\.(spec|test)\.ts$/.test(entry.name)) {
+      if (entry.name !== 'node_modules') yield* filesBelow(path);
+    } else {
       yield path;
     }
   }
 }
 
+const isCompiledSource = (path) => path.endsWith('.ts') && !path.endsWith('.d.ts') && !/\.(spec|test)\.ts$/.test(path);
+
 const files = [];
 const built = new Set();
 for (const sourceRoot of sourceRoots) {
-  for await (const file of typeScriptFiles(join(root, sourceRoot))) files.push(file);
+  for await (const file of filesBelow(join(root, sourceRoot))) if (isCompiledSource(file)) files.push(file);
 }
-async function* outputFiles(dir) {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* outputFiles(path);
-    else yield path;
-  }
-}
-
 await Promise.all(
   files.map(async (file) => {
     const { code, map } = await transformFile(file, {
@@ -69,5 +57,5 @@ await Promise.all(
   }),
 );
 // Remove outputs whose source is gone, instead of wiping dist/ under running processes.
-for await (const stale of outputFiles(outDir)) if (!built.has(stale)) await rm(stale, { force: true });
+for await (const stale of filesBelow(outDir)) if (!built.has(stale)) await rm(stale, { force: true });
 console.log(`built ${files.length} files into dist/`);

@@ -88,9 +88,9 @@ async function main() {
     console.error(`No CRM answers at ${baseUrl}. Start it first with: npm start`);
     process.exit(1);
   }
-  const bars = new MultiBar({ format: ' {name} |{bar}| {value}/{total} {percentage}% | {eta_formatted} left', hideCursor: true }, Presets.shades_classic);
-  const companyBar = bars.create(companyCount, 0, { name: 'companies' });
-  const contactBar = bars.create(contactCount, 0, { name: 'contacts ' });
+  const bars = new MultiBar({ format: ' {label} |{bar}| {value}/{total} {percentage}% | {eta_formatted} left', hideCursor: true, noTTYOutput: true, notTTYSchedule: 1000 }, Presets.shades_classic);
+  const companyBar = bars.create(companyCount, 0, { label: 'companies' });
+  const contactBar = bars.create(contactCount, 0, { label: 'contacts ' });
   const companyIds: string[] = [];
   const started = Date.now();
   await inParallel(companyCount, concurrency, async () => {
