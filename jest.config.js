@@ -11,6 +11,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleNameMapper: { '^@crm/([^/]+)/testing$': '<rootDir>/libs/$1/src/testing', '^@crm/([^/]+)$': '<rootDir>/libs/$1/src' },
   globalSetup: '<rootDir>/test/support/global-setup.js',
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 60000,
   // Spawned services and SQLite files: keep two workers on a 2-core box.
   maxWorkers: 2,
