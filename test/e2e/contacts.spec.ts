@@ -182,6 +182,8 @@ describe('contacts through the gateway', () => {
     expectProblem(await post({ firstName: 'x'.repeat(101) }), 400, ['firstName']);
     expectProblem(await post({ firstName: 'A', companyId: 'NOSUCHCOMPANY' }), 400, ['companyId']);
     expectProblem(await crm.call('POST', '/api/v1/contacts', { tenant: t, rawBody: '{"firstName": ', headers: { 'content-type': 'application/json' } }), 400);
+    expectProblem(await crm.call('POST', '/api/v1/contacts', { tenant: t, rawBody: 'firstName=A', headers: { 'content-type': 'text/plain' } }), 415);
+    expectProblem(await post([]), 400, ['body']);
     const oversized = await crm.call('POST', '/api/v1/contacts', { tenant: t, rawBody: JSON.stringify({ firstName: 'A', customFields: { blob: 'x'.repeat(2_000_000) } }), headers: { 'content-type': 'application/json' } });
     expectProblem(oversized, 413);
     expectProblem(await crm.call('GET', '/api/v1/contacts/01UNKNOWN', { tenant: t }), 404);

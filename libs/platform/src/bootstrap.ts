@@ -61,6 +61,8 @@ export async function createServiceApp(module: unknown, options: ServiceBootstra
     bufferLogs: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // The API speaks JSON: other media types answer 415 instead of reaching validation as a string.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     const correlationId = request.headers[CORRELATION_ID_HEADER] ?? request.id;
