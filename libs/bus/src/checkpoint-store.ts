@@ -5,6 +5,8 @@ import { type Durability, openSqliteDatabase } from './sqlite';
 export interface CheckpointStore {
   get(name: string): Promise<number | undefined>;
   set(name: string, position: number): Promise<void>;
+  /** Releases the underlying file, if any. */
+  close?(): void;
 }
 
 export class InMemoryCheckpointStore implements CheckpointStore {

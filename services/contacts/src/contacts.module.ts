@@ -44,7 +44,7 @@ class ContactsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
     await this.bus.close();
     await this.readStore.close();
     await this.eventStore.close();
-    (this.checkpoints as { close?: () => void }).close?.();
+    this.checkpoints.close?.();
   }
 }
 
