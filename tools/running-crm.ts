@@ -96,6 +96,18 @@ export class RunningCrm {
     });
   }
 
+  /** Kills only the launcher with SIGKILL: its services must notice and exit, leaving no orphans on the ports. */
+  async killLauncherOnly(): Promise<void> {
+    const launcher = this.launcher;
+    if (!launcher?.pid) return;
+    const exited = new Promise((resolveExit) => launcher.once('exit', resolveExit));
+    process.kill(launcher.pid, 'SIGKILL');
+    await exited;
+    await eventually(async () => !(await this.isListening(this.ports.gateway)) && !(await this.isListening(this.ports.contacts)), {
+      description: 'the orphaned services to exit and release their ports',
+    });
+  }
+
   /** Pid of one service process, found among the launcher's children by its script. */
   servicePid(service: string): number | undefined {
     const launcherPid = this.launcher?.pid;

@@ -87,4 +87,12 @@ describe('kill -9 and start again', () => {
       await bus.close();
     }
   });
+
+  it('leaves no orphans when only the launcher is killed, so npm start works again at once', async () => {
+    const created = await crm.call<Contact>('POST', '/api/v1/contacts', { tenant: 'orphans', body: { firstName: 'Survivor' } });
+    expect(created.status).toBe(201);
+    await crm.killLauncherOnly();
+    await crm.launch();
+    expect((await crm.call<Contact>('GET', `/api/v1/contacts/${created.body.id}`, { tenant: 'orphans' })).body.firstName).toBe('Survivor');
+  });
 });
