@@ -1,4 +1,4 @@
-import { RunningCrm } from '../../tools/running-crm';
+import { callUrl, RunningCrm } from '../../tools/running-crm';
 
 type Contact = { id: string; firstName: string; lastName: string; emails: { address: string; primary: boolean }[]; status: string; archived: boolean; revision: number; tags: string[]; companyId: string | null };
 type Problem = { type: string; title: string; status: number; detail: string; errors?: { field: string; messages: string[] }[] };
@@ -231,5 +231,20 @@ describe('contacts through the gateway', () => {
     const history = await crm.call<{ items: { correlationId: string; causationId: string }[] }>('GET', `/api/v1/contacts/${created.body.id}/history`, { tenant: t });
     expect(history.body.items[0].correlationId).toBe('journey-42');
     expect(history.body.items[0].causationId).toBe(created.headers['x-request-id']);
+  });
+
+  it('rebuilds the list read models from event 0 on the operator route, which the gateway does not expose', async () => {
+    const t = tenant('rebuild');
+    let token = '';
+    for (const firstName of ['Replay', 'Replayed', 'Replaying']) token = (await createContact(t, { firstName })).headers['x-consistency-token'];
+    await crm.call('GET', '/api/v1/contacts', { tenant: t, headers: { 'x-consistency-token': token } });
+
+    expect((await crm.call('POST', '/admin/read-models/rebuild')).status).toBe(404);
+    const rebuilt = await callUrl<{ events: number; position: number }>(`http://127.0.0.1:${crm.ports.contacts}/admin/read-models/rebuild`, 'POST');
+    expect(rebuilt.status).toBe(200);
+    expect(rebuilt.body.events).toBeGreaterThanOrEqual(3);
+
+    const list = await crm.call<Page<Contact>>('GET', '/api/v1/contacts?q=replay', { tenant: t });
+    expect(list.body.items.map((contact) => contact.firstName).sort()).toEqual(['Replay', 'Replayed', 'Replaying']);
   });
 });

@@ -3,6 +3,7 @@ import { type CheckpointStore, IntegrationEventRelay, MESSAGE_BUS, type MessageB
 import { EVENT_STORE, type EventStore } from '@crm/eventstore';
 import { HealthModule, ReadinessRegistry, SERVICE_CONFIG, type ServiceConfig } from '@crm/platform';
 import { ProjectionRunner, READ_STORE, type ReadStore } from '@crm/readstore';
+import { AdminController } from './api/admin.controller';
 import { CompaniesController } from './api/companies.controller';
 import { ContactsController } from './api/contacts.controller';
 import { ReadYourWrites } from './api/responses';
@@ -54,7 +55,7 @@ export class ContactsModule {
     return {
       module: ContactsModule,
       imports: [HealthModule],
-      controllers: [ContactsController, CompaniesController],
+      controllers: [ContactsController, CompaniesController, AdminController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
