@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newTestEvent } from '@crm/eventstore/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,15 +79,7 @@ describe('IntegrationEventRelay', () => {
   const relays: IntegrationEventRelay[] = [];
 
   const append = async (streamName: string, type: string, data: unknown = {}): Promise<void> => {
-    const metadata = {
-      tenantId: 'tenant-1',
-      actorId: 'user-1',
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-      occurredAt: new Date().toISOString(),
-      schemaVersion: 1,
-    };
-    await eventStore.append(streamName, [{ eventId: randomUUID(), type, data, metadata }], 'any');
+    await eventStore.append(streamName, [newTestEvent({ type, data })], 'any');
   };
 
   const startRelay = async (checkpoints: CheckpointStore, map = mapContactEvent): Promise<IntegrationEventRelay> => {

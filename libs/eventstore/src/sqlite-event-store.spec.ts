@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { newTestEvent } from './testing/test-events';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -309,18 +310,4 @@ async function appendForever(appender) {
 for (let appender = 0; appender < 16; appender++) appendForever(appender).catch((error) => { console.error(error); process.exit(1); });
 `;
 
-function newEvent(overrides: { type?: string } = {}): NewEvent {
-  return {
-    eventId: randomUUID(),
-    type: overrides.type ?? 'SomethingHappened',
-    data: { value: 1 },
-    metadata: {
-      tenantId: 'tenant-1',
-      actorId: 'user-1',
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-      occurredAt: new Date().toISOString(),
-      schemaVersion: 1,
-    },
-  };
-}
+const newEvent = (overrides: { type?: string } = {}): NewEvent => newTestEvent({ ...overrides, data: { value: 1 } });

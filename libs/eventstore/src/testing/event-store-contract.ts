@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { newTestEvent as newEvent } from './test-events';
 import { eventually } from '@crm/testing';
 import {
   DuplicateEventIdError,
@@ -519,22 +520,6 @@ export function eventStoreContract(adapterName: string, harness: EventStoreHarne
       });
     });
   });
-}
-
-function newEvent(overrides: { type?: string; occurredAt?: string } = {}): NewEvent {
-  return {
-    eventId: randomUUID(),
-    type: overrides.type ?? 'SomethingHappened',
-    data: { value: Math.random() },
-    metadata: {
-      tenantId: 'tenant-1',
-      actorId: 'user-1',
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-      occurredAt: overrides.occurredAt ?? new Date().toISOString(),
-      schemaVersion: 1,
-    },
-  };
 }
 
 function isStrictlyIncreasing(values: number[]): boolean {
