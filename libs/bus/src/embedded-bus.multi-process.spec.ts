@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { newTestIntegrationEvent } from './testing/test-events';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -92,22 +92,6 @@ class ChildService {
   }
 }
 
-function newEvent(data: unknown): IntegrationEvent {
-  return {
-    specversion: '1.0',
-    id: randomUUID(),
-    source: '/crm/parent',
-    type: 'crm.tests.thing.happened.v1',
-    subject: 'parent-1',
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    dataschema: 'crm.tests.v1.ThingEvent',
-    tenantid: 'tenant-1',
-    correlationid: randomUUID(),
-    causationid: randomUUID(),
-    data,
-  };
-}
 
 describe('EmbeddedMessageBus across processes', () => {
   let directory: string;
@@ -181,3 +165,7 @@ describe('EmbeddedMessageBus across processes', () => {
     expect(received).toEqual([inFlight.id, waiting.id]);
   });
 });
+
+function newEvent(data: unknown): IntegrationEvent {
+  return newTestIntegrationEvent('parent-1', data);
+}

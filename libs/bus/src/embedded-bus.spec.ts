@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newTestIntegrationEvent } from './testing/test-events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,22 +39,8 @@ messageBusContract('embedded, in memory', {
   },
 });
 
-function newEvent(subject: string): IntegrationEvent {
-  return {
-    specversion: '1.0',
-    id: randomUUID(),
-    source: '/crm/tests',
-    type: 'crm.tests.thing.happened.v1',
-    subject,
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    dataschema: 'crm.tests.v1.ThingEvent',
-    tenantid: 'tenant-1',
-    correlationid: randomUUID(),
-    causationid: randomUUID(),
-    data: {},
-  };
-}
+
+const newEvent = (subject: string): IntegrationEvent => newTestIntegrationEvent(subject, {});
 
 describe('EmbeddedMessageBus', () => {
   const buses: EmbeddedMessageBus[] = [];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { newTestIntegrationEvent as newEvent } from './test-events';
 import { eventually } from '@crm/testing';
 import { consumeIdempotently, idempotentHandler, InMemoryProcessedEventLog } from '../idempotent-consumer';
 import {
@@ -51,22 +52,6 @@ function uniqueName(prefix: string): string {
   return `contract.${prefix}.${randomUUID().slice(0, 8)}`;
 }
 
-function newEvent(subject: string, data: unknown = { note: 'hello' }): IntegrationEvent {
-  return {
-    specversion: '1.0',
-    id: randomUUID(),
-    source: '/crm/contract-tests',
-    type: 'crm.contract.thing.happened.v1',
-    subject,
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    dataschema: 'crm.contract.v1.ThingEvent',
-    tenantid: 'tenant-1',
-    correlationid: randomUUID(),
-    causationid: randomUUID(),
-    data,
-  };
-}
 
 /** A handler that can be held until the test lets it go on, to have a message in flight at a chosen moment. */
 function holdable(): { hold: Promise<void>; fail(error: Error): void } {
