@@ -13,12 +13,14 @@ import { parseArgs } from 'node:util';
 import { applyReadModelBatch, READ_MODEL_INDEXES, READ_MODEL_PROJECTION } from '../services/contacts/src/infrastructure/read-model.projection';
 import { RunningCrm } from '../tools/running-crm';
 import { seedContactEvents } from './contact-events';
+import { benchContactImport } from './contact-import';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'appends,rebuild,http' },
+    only: { type: 'string', default: 'appends,rebuild,http,import' },
     seconds: { type: 'string', default: '10' },
     'rebuild-contacts': { type: 'string', default: '50000' },
+    'import-rows': { type: 'string', default: '1000000' },
   },
 });
 const sections = new Set(values.only!.split(','));
@@ -120,11 +122,29 @@ async function benchHttp() {
   }
 }
 
+async function benchImport() {
+  const rows = Number(values['import-rows']);
+  console.log(`\nContact import: a ${rows.toLocaleString('en')}-row CSV through the gateway (embedded defaults, create mode)`);
+  const dir = scratch();
+  const crm = await RunningCrm.start(join(dir, 'data'));
+  try {
+    const result = await benchContactImport(crm, dir, rows, (line) => console.log(line));
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    record(`import of ${rows.toLocaleString('en')} contacts: job completed`, `${seconds(result.jobMs)} (${rate(result.rows, result.jobMs)} rows/s; upload ${seconds(result.uploadMs)})`, '≤120 s for 1M');
+    record(`import of ${rows.toLocaleString('en')} contacts: list read model caught up`, seconds(result.listCaughtUpMs), '—');
+    for (const [name, pid] of [['contacts', crm.servicePid('contacts')]] as const) if (pid) record(`RSS of ${name} after the import`, `${rssOf(pid).toFixed(0)} MiB`, '—');
+  } finally {
+    await crm.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   console.log(`CRM benchmark on ${process.version}, ${(await import('node:os')).cpus().length} cores, ${seconds} s per load phase`);
   if (sections.has('appends')) await benchAppends();
   if (sections.has('rebuild')) await benchRebuild();
   if (sections.has('http')) await benchHttp();
+  if (sections.has('import')) await benchImport();
   console.log('\n| figure | measured | target |\n|---|---|---|');
   for (const [figure, value, target] of figures) console.log(`| ${figure} | ${value} | ${target} |`);
 }

@@ -43,10 +43,12 @@ export class RunningCrm {
   private constructor(
     readonly dataDir: string,
     readonly ports: { gateway: number; contacts: number },
+    /** Extra environment for every process, e.g. to run on Kafka and MongoDB instead of the embedded adapters. */
+    private readonly env: Record<string, string>,
   ) {}
 
-  static async start(dataDir = mkdtempSync(join(tmpdir(), 'crm-e2e-'))): Promise<RunningCrm> {
-    const crm = new RunningCrm(dataDir, { gateway: await freePort(), contacts: await freePort() });
+  static async start(dataDir = mkdtempSync(join(tmpdir(), 'crm-e2e-')), env: Record<string, string> = {}): Promise<RunningCrm> {
+    const crm = new RunningCrm(dataDir, { gateway: await freePort(), contacts: await freePort() }, env);
     await crm.launch();
     return crm;
   }
@@ -77,6 +79,7 @@ export class RunningCrm {
         CONTACTS_PORT: String(this.ports.contacts),
         CONTACTS_URL: `http://127.0.0.1:${this.ports.contacts}`,
         LOG_LEVEL: 'warn',
+        ...this.env,
       },
     });
     this.launcher.stdout!.on('data', (chunk) => (this.output += chunk));

@@ -65,7 +65,7 @@ describe('kill -9 and start again', () => {
       { timeoutMs: 20_000, description: 'the list to contain every acknowledged contact' },
     );
 
-    // …and every creation was published once as a valid contacts.contact.v1 event.
+    // …and every creation was published once as a valid crm.contacts.contact.v1 event.
     const bus = new EmbeddedMessageBus({ path: join(crm.dataDir, 'bus.db') });
     const published = new Map<string, IntegrationEvent>();
     const consumer = await bus.consume({

@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Collection, Document, ReadStore } from '@crm/readstore';
 import { type Durability, openSqliteDatabase } from './sqlite';
 
 /** Where a relay (or any subscriber) keeps the event-store position it has fully handled. */
@@ -55,5 +56,32 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   close(): void {
     this.database.close();
+  }
+}
+
+interface CheckpointDocument extends Document {
+  position: number;
+  updatedAt: string;
+}
+
+/**
+ * Keeps checkpoints as documents of a read-store collection: where a service has no local disk (Kafka,
+ * KurrentDB and MongoDB on Kubernetes), its read store is the durable place it owns. One document per
+ * checkpoint, written with a single-document upsert, so it needs no transaction on any adapter.
+ */
+export class ReadStoreCheckpointStore implements CheckpointStore {
+  private readonly checkpoints: Collection<CheckpointDocument>;
+
+  constructor(readStore: ReadStore, collectionName = 'checkpoints') {
+    this.checkpoints = readStore.collection<CheckpointDocument>(collectionName);
+  }
+
+  async get(name: string): Promise<number | undefined> {
+    const document = await this.checkpoints.findOne({ _id: name });
+    return document?.position;
+  }
+
+  async set(name: string, position: number): Promise<void> {
+    await this.checkpoints.updateOne({ _id: name }, { $set: { position, updatedAt: new Date().toISOString() } }, { upsert: true });
   }
 }

@@ -6,3 +6,6 @@ export * from './relay';
 export type { BackoffOptions } from './backoff';
 export * from './logger';
 export type { Durability } from './sqlite';
+export { KafkaMessageBus, type KafkaBusOptions } from './kafka-bus';
+export { fromKafkaRecord, toKafkaRecord, MalformedKafkaRecordError } from './kafka-cloudevents';
+export * from './nest';

@@ -9,7 +9,7 @@ const ROOT = resolve(__dirname, '../../..');
 
 describe('integration-event contracts', () => {
   it('names topics <service>.<aggregate>.v<N> and CloudEvents types with a version', () => {
-    expect(CONTACTS_TOPICS).toEqual({ contact: 'contacts.contact.v1', company: 'contacts.company.v1' });
+    expect(CONTACTS_TOPICS).toEqual({ contact: 'crm.contacts.contact.v1', company: 'crm.contacts.company.v1' });
     expect(contactEventType('created')).toBe('crm.contacts.contact.created.v1');
   });
 

@@ -1,7 +1,7 @@
-/** Kafka topic names: `<service>.<aggregate>.v<N>`; the version changes only with a breaking schema change. */
+/** Kafka topic names: `crm.<service>.<aggregate>.v<N>`; the version changes only with a breaking schema change. */
 export const CONTACTS_TOPICS = {
-  contact: 'contacts.contact.v1',
-  company: 'contacts.company.v1',
+  contact: 'crm.contacts.contact.v1',
+  company: 'crm.contacts.company.v1',
 } as const;
 
 export type ContactChange = 'created' | 'updated' | 'archived' | 'restored' | 'deleted';
@@ -13,3 +13,10 @@ export const companyEventType = (change: ContactChange): string => `crm.contacts
 
 export const CONTACT_CHANGED_SCHEMA = 'proto/crm/contacts/v1/contact_events.proto#crm.contacts.v1.ContactChanged';
 export const COMPANY_CHANGED_SCHEMA = 'proto/crm/contacts/v1/contact_events.proto#crm.contacts.v1.CompanyChanged';
+
+/** A merge and its undoing, on the contact topic keyed by the survivor: consumers relink the source's references. */
+export type ContactMergeChange = 'merged' | 'unmerged';
+export const contactMergeEventType = (change: ContactMergeChange): string => `crm.contacts.contact.${change}.v1`;
+
+export const CONTACT_MERGED_SCHEMA = 'proto/crm/contacts/v1/contact_events.proto#crm.contacts.v1.ContactMerged';
+export const CONTACT_UNMERGED_SCHEMA = 'proto/crm/contacts/v1/contact_events.proto#crm.contacts.v1.ContactUnmerged';

@@ -11,7 +11,7 @@ import { flattenValidationErrors, ProblemDetailsFilter, ValidationProblem } from
 import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER, TENANT_HEADER } from './request-context';
 
 export interface ServiceBootstrapOptions {
-  config: Pick<ServiceConfig, 'serviceName' | 'port' | 'host' | 'logLevel' | 'bodyLimitBytes'>;
+  config: Pick<ServiceConfig, 'serviceName' | 'port' | 'host' | 'logLevel' | 'bodyLimitBytes'> & Partial<Pick<ServiceConfig, 'shutdownDeadlineMs'>>;
   title: string;
   description: string;
   /** Response headers browsers may read (ETag, Location, X-Consistency-Token…). */
@@ -85,7 +85,24 @@ export async function createServiceApp(module: unknown, options: ServiceBootstra
   app.useGlobalPipes(createValidationPipe());
   app.enableCors({ exposedHeaders: ['ETag', 'Location', 'X-Consistency-Token', 'X-Request-Id', ...(options.exposedHeaders ?? [])] });
   app.enableShutdownHooks();
+  exitAfterShutdownDeadline(options.config.shutdownDeadlineMs ?? 10_000, logger);
   return app;
+}
+
+/**
+ * On SIGTERM Nest closes the app in order (HTTP stops taking requests and drains, then consumers, relays
+ * and stores stop). Orchestrators kill a pod that outstays its grace period, so a drain that hangs is cut
+ * short here first, with a log line saying so; what was acknowledged is durable by then either way.
+ */
+function exitAfterShutdownDeadline(deadlineMs: number, logger: ReturnType<typeof createLogger>): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        logger.error({ deadlineMs }, `graceful shutdown did not finish within ${deadlineMs} ms; exiting`);
+        process.exit(1);
+      }, deadlineMs).unref();
+    });
+  }
 }
 
 export function setupSwagger(app: INestApplication, document: OpenAPIObject | (() => OpenAPIObject), extra: Record<string, unknown> = {}) {

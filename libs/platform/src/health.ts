@@ -1,4 +1,4 @@
-import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Controller, Get, Injectable, Module } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 
@@ -6,13 +6,24 @@ export type ReadinessProbe = () => Promise<Record<string, unknown> | void>;
 
 /** Services register what must work before they take traffic (event store open, projections running…). */
 @Injectable()
-export class ReadinessRegistry {
+export class ReadinessRegistry implements BeforeApplicationShutdown {
   private readonly probes = new Map<string, ReadinessProbe>();
+  private draining = false;
+
   register(name: string, probe: ReadinessProbe): void {
     this.probes.set(name, probe);
   }
+
   entries(): [string, ReadinessProbe][] {
-    return [...this.probes.entries()];
+    const shutdown: ReadinessProbe = async () => {
+      if (this.draining) throw new Error('shutting down');
+    };
+    return [['shutdown', shutdown], ...this.probes.entries()];
+  }
+
+  /** A draining instance reports not-ready, so that load balancers stop sending it requests. */
+  beforeApplicationShutdown(): void {
+    this.draining = true;
   }
 }
 

@@ -1,2 +1,3 @@
 export * from './poll';
 export * from './docker';
+export * from './brokers';

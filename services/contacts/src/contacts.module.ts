@@ -5,14 +5,24 @@ import { HealthModule, ReadinessRegistry, SERVICE_CONFIG, type ServiceConfig } f
 import { ProjectionRunner, READ_STORE, type ReadStore } from '@crm/readstore';
 import { AdminController } from './api/admin.controller';
 import { CompaniesController } from './api/companies.controller';
+import { ContactImportController } from './api/contact-import.controller';
 import { ContactsController } from './api/contacts.controller';
+import { ContactMergeController, DuplicateRulesController } from './api/duplicates.controller';
+import { CompanyCustomFieldsController, ContactCustomFieldsController } from './api/custom-fields.controller';
+import { InteractionsController } from './api/interactions.controller';
+import { TimelineAdminController } from './api/timeline-admin.controller';
 import { ReadYourWrites } from './api/responses';
+import { ContactMergeService } from './application/contact-merge.service';
 import { ContactsService } from './application/contacts.service';
+import { DuplicateRules } from './application/duplicate-rules.service';
+import { DuplicateFinder } from './application/duplicates';
 import { ListQueries } from './application/list.queries';
 import { PROJECTION_PROGRESS } from './application/read-models';
 import { createRelayCheckpointStore, createEventStore, createMessageBus, createReadStore } from './infrastructure/adapters';
 import { ContactsIntegrationEventMapper } from './infrastructure/integration-events';
 import { applyReadModelBatch, READ_MODEL_INDEXES, READ_MODEL_PROJECTION } from './infrastructure/read-model.projection';
+import { contactImportProviders } from './infrastructure/contact-import.providers';
+import { timelineProviders } from './infrastructure/timeline.providers';
 
 const CHECKPOINT_STORE = Symbol('CHECKPOINT_STORE');
 
@@ -55,13 +65,26 @@ export class ContactsModule {
     return {
       module: ContactsModule,
       imports: [HealthModule],
-      controllers: [ContactsController, CompaniesController, AdminController],
+      // Custom-field routes first, so that `/contacts/custom-fields` is never read as a contact id.
+      controllers: [
+        ContactCustomFieldsController,
+        CompanyCustomFieldsController,
+        DuplicateRulesController,
+        // Before ContactsController: `/contacts/imports` and `/contacts/export` are not contact ids.
+        ContactImportController,
+        ContactsController,
+        ContactMergeController,
+        CompaniesController,
+        InteractionsController,
+        AdminController,
+        TimelineAdminController,
+      ],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
         { provide: READ_STORE, useFactory: () => createReadStore(config) },
         { provide: MESSAGE_BUS, useFactory: () => createMessageBus(config) },
-        { provide: CHECKPOINT_STORE, useFactory: () => createRelayCheckpointStore(config) },
+        { provide: CHECKPOINT_STORE, useFactory: (readStore: ReadStore) => createRelayCheckpointStore(config, readStore), inject: [READ_STORE] },
         { provide: ContactsService, useFactory: (store: EventStore) => new ContactsService(store), inject: [EVENT_STORE] },
         { provide: ListQueries, useFactory: (store: ReadStore) => new ListQueries(store), inject: [READ_STORE] },
         {
@@ -89,6 +112,19 @@ export class ContactsModule {
           inject: [EVENT_STORE, MESSAGE_BUS, CHECKPOINT_STORE],
         },
         ReadYourWrites,
+        { provide: DuplicateRules, useFactory: (store: EventStore) => new DuplicateRules(store), inject: [EVENT_STORE] },
+        {
+          provide: DuplicateFinder,
+          // Lookups read the list read model: let it catch up (bounded) with what was written before the call.
+          useFactory: (readStore: ReadStore, rules: DuplicateRules, eventStore: EventStore, runner: ProjectionRunner) =>
+            new DuplicateFinder(readStore, rules, async () => {
+              await runner.waitForPosition(await eventStore.headPosition(), config.consistencyWaitMs);
+            }),
+          inject: [READ_STORE, DuplicateRules, EVENT_STORE, ProjectionRunner],
+        },
+        { provide: ContactMergeService, useFactory: (store: EventStore) => new ContactMergeService(store), inject: [EVENT_STORE] },
+        ...timelineProviders(),
+        ...contactImportProviders(config),
         {
           provide: ContactsLifecycle,
           useFactory: (...deps: ConstructorParameters<typeof ContactsLifecycle>) => new ContactsLifecycle(...deps),

@@ -1,4 +1,5 @@
 import { buildOpenApiDocument, createServiceApp, exitWhenParentDies, listen, loadServiceConfig, setupSwagger } from '@crm/platform';
+import multipart from '@fastify/multipart';
 import { ContactsModule } from './contacts.module';
 
 async function main() {
@@ -8,6 +9,8 @@ async function main() {
     title: 'Contacts service',
     description: 'People and companies, event-sourced per tenant.',
   });
+  // Contact imports are multipart uploads, streamed to disk by their route (limits are set there).
+  await app.register(multipart);
   setupSwagger(app, buildOpenApiDocument(app, 'Contacts service', 'People and companies, event-sourced per tenant.'));
   exitWhenParentDies(() => app.close());
   await listen(app, config.port, config.host);

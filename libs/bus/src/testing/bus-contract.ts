@@ -215,12 +215,14 @@ export function messageBusContract(adapterName: string, harness: MessageBusContr
       await bus.publish(topic, [before, poison, after]);
 
       await inbox.waitFor([before, after]);
-      expect(attempts).toEqual([1, 2, 3]);
       expect(inbox.ids()).toEqual([before.id, after.id]);
 
       const deadLetters = new Inbox();
       await bus.consume({ group: uniqueName('dlq-reader'), topics: [deadLetterTopic(topic)], handler: deadLetters.handler });
       await deadLetters.waitFor([poison]);
+      // Checked once the poison event is dead-lettered: with several partitions (Kafka), an event of
+      // another key may well arrive before the poison event's last attempt.
+      expect(attempts).toEqual([1, 2, 3]);
       expect(deadLetters.deliveries).toHaveLength(1);
       const [deadLetter] = deadLetters.deliveries;
       expect(deadLetter.event).toEqual(poison);

@@ -1,29 +1,45 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Context, ETAG_HEADER, etagFor, parseAsOf, type RequestContext } from '@crm/platform';
+import { Context, ETAG_HEADER, etagFor, parseAsOf, PROBLEM_CONTENT_TYPE, problem, type RequestContext } from '@crm/platform';
 import type { FastifyReply } from 'fastify';
 import { ContactsService } from '../application/contacts.service';
+import { DuplicateFinder } from '../application/duplicates';
 import { ListQueries } from '../application/list.queries';
 import type { ContactInput } from '../domain/contact';
 import { AsOfQueryDto, ContactBodyDto, ListContactsQueryDto } from './contact.dto';
+import { CreateContactQueryDto } from './merge.dto';
+import { MergedContactRedirect } from './merged-contact.filter';
 import { checkId, commandContext, created, ReadYourWrites, writeHeaders } from './responses';
 
 const PATH = '/api/v1/contacts';
 
 @ApiTags('contacts')
 @Controller('api/v1/contacts')
+@UseFilters(MergedContactRedirect)
 export class ContactsController {
   constructor(
     @Inject(ContactsService) private readonly contacts: ContactsService,
     @Inject(ListQueries) private readonly lists: ListQueries,
     @Inject(ReadYourWrites) private readonly readYourWrites: ReadYourWrites,
+    @Inject(DuplicateFinder) private readonly duplicates: DuplicateFinder,
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a contact' })
-  @ApiResponse({ status: 201, description: 'Created; Location, ETag "0" and X-Consistency-Token headers are set' })
-  async create(@Context() context: RequestContext, @Body() body: ContactBodyDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    return created(reply, await this.contacts.createContact(commandContext(context), body as ContactInput), PATH);
+  @ApiOperation({ summary: 'Create a contact; likely duplicates under the tenant\'s rules are named in `duplicates`' })
+  @ApiResponse({
+    status: 201,
+    description: 'Created; Location, ETag "0" and X-Consistency-Token headers are set. When likely duplicates exist, the body also holds `duplicates: [{ id, rule }]` (absent otherwise)',
+  })
+  @ApiResponse({ status: 409, description: 'onDuplicate=reject and likely duplicates exist: problem+json with `duplicates: [{ id, rule }]`; nothing is written' })
+  async create(@Context() context: RequestContext, @Body() body: ContactBodyDto, @Query() query: CreateContactQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const duplicates = await this.duplicates.findDuplicates(context.tenantId, body as ContactInput);
+    if (duplicates.length > 0 && query.onDuplicate === 'reject') {
+      reply.status(409).header('content-type', PROBLEM_CONTENT_TYPE);
+      return { ...problem(409, `The contact looks like ${duplicates.length} existing contact(s); nothing was written`), duplicates, instance: PATH };
+    }
+    const view = created(reply, await this.contacts.createContact(commandContext(context), body as ContactInput), PATH);
+    // Only when there are some: the body of a plain create stays what it always was.
+    return duplicates.length > 0 ? { ...view, duplicates } : view;
   }
 
   @Get()
@@ -41,6 +57,7 @@ export class ContactsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Read a contact, now or as of an instant' })
+  @ApiResponse({ status: 308, description: 'The contact was merged: Location names the survivor' })
   async get(@Context() context: RequestContext, @Param('id') id: string, @Query() query: AsOfQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const asOf = parseAsOf(query.asOf);
     const view = await this.contacts.getContact(context.tenantId, checkId(id, 'Contact'), asOf);

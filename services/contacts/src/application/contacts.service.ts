@@ -11,13 +11,14 @@ import {
 } from '../domain/contact';
 import { COMPANY_FIELDS_BY_EVENT } from '../domain/company';
 import { companyStream, contactStream } from '../domain/streams';
+import { CustomFieldDefinitions } from './custom-fields.service';
 import { loadView, timestamps, toHistory } from './record-loader';
 import type { CompanyView, ContactView, HistoryEntry, WriteResult } from './views';
 
 type Timestamps = { createdAt: string; updatedAt: string };
 
 export function toContactView(state: ContactState, revision: number, events: RecordedEvent[], times: Timestamps = timestamps(events)): ContactView {
-  const { lifecycle, id, ...fields } = state;
+  const { lifecycle, id, merge: _merge, ...fields } = state;
   return { id: id as string, ...fields, archived: lifecycle === 'archived', revision, ...times };
 }
 
@@ -35,23 +36,40 @@ function timesAfter(result: { history: RecordedEvent[]; events: unknown[]; occur
   };
 }
 
+/** A read of a contact that was merged into another: the survivor is where it lives now. */
+export class ContactMergedError extends Error {
+  constructor(
+    readonly contactId: string,
+    readonly mergedInto: string,
+  ) {
+    super(`Contact ${contactId} was merged into ${mergedInto}`);
+    this.name = 'ContactMergedError';
+  }
+}
+
 /** Command and single-record query handlers for contacts and companies. */
 export class ContactsService {
   private readonly contacts: EventSourcedCommandHandler<ContactCommand, ContactState, ContactEvent>;
   private readonly companies: EventSourcedCommandHandler<CompanyCommand, CompanyState, CompanyEvent>;
 
-  constructor(store: EventStore, private readonly newId: () => string = newRecordId) {
+  constructor(
+    store: EventStore,
+    private readonly newId: () => string = newRecordId,
+    private readonly customFields: CustomFieldDefinitions = new CustomFieldDefinitions(store),
+  ) {
     this.contacts = new EventSourcedCommandHandler(store, contactDecider);
     this.companies = new EventSourcedCommandHandler(store, companyDecider);
   }
 
   async createContact(context: CommandContext, input: ContactInput): Promise<WriteResult<ContactView>> {
+    await this.customFields.check(context.tenantId, 'contact', input.customFields, 'create');
     await this.assertCompanyExists(context.tenantId, input.companyId);
     const contactId = this.newId();
     return this.runContact(context, contactId, { type: 'CreateContact', contactId, input });
   }
 
   async updateContact(context: CommandContext, contactId: string, input: ContactInput): Promise<WriteResult<ContactView>> {
+    await this.customFields.check(context.tenantId, 'contact', input.customFields, 'update');
     await this.assertCompanyExists(context.tenantId, input.companyId);
     return this.runContact(context, contactId, { type: 'UpdateContact', input });
   }
@@ -69,8 +87,18 @@ export class ContactsService {
     return { position: result.position };
   }
 
+  /** Throws ContactMergedError for a source merged into another contact (the API answers 308). */
   getContact(tenantId: string, contactId: string, asOf?: string): Promise<ContactView> {
-    return loadView(this.contacts, contactStream(tenantId, contactId), 'Contact', toContactView, asOf);
+    return loadView(
+      this.contacts,
+      contactStream(tenantId, contactId),
+      'Contact',
+      (state, revision, events) => {
+        if (state.merge.into) throw new ContactMergedError(contactId, state.merge.into);
+        return toContactView(state, revision, events);
+      },
+      asOf,
+    );
   }
 
   async contactHistory(tenantId: string, contactId: string): Promise<HistoryEntry[]> {
@@ -79,12 +107,14 @@ export class ContactsService {
     return toHistory(events, CONTACT_FIELDS_BY_EVENT, 'contactId');
   }
 
-  createCompany(context: CommandContext, input: CompanyInput): Promise<WriteResult<CompanyView>> {
+  async createCompany(context: CommandContext, input: CompanyInput): Promise<WriteResult<CompanyView>> {
+    await this.customFields.check(context.tenantId, 'company', input.customFields, 'create');
     const companyId = this.newId();
     return this.runCompany(context, companyId, { type: 'CreateCompany', companyId, input });
   }
 
-  updateCompany(context: CommandContext, companyId: string, input: CompanyInput) {
+  async updateCompany(context: CommandContext, companyId: string, input: CompanyInput): Promise<WriteResult<CompanyView>> {
+    await this.customFields.check(context.tenantId, 'company', input.customFields, 'update');
     return this.runCompany(context, companyId, { type: 'UpdateCompany', input });
   }
 

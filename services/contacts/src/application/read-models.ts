@@ -38,6 +38,6 @@ export const PROJECTION_PROGRESS = Symbol('PROJECTION_PROGRESS');
 /** The API view of a projected document: everything but the projection's own bookkeeping. */
 export function stripInternals<View>(document: ContactDocument | CompanyDocument): View {
   const view: Record<string, unknown> = { ...document };
-  for (const key of ['_id', '_position', 'tenantId', 'searchKeys', 'emailAddresses', 'deleted', 'lifecycle']) delete view[key];
+  for (const key of ['_id', '_position', 'tenantId', 'searchKeys', 'emailAddresses', 'matchKeys', 'merge', 'deleted', 'lifecycle']) delete view[key];
   return view as View;
 }

@@ -15,7 +15,8 @@ export interface PostalAddress {
 /** Where a record is in its life: a deleted record keeps only a tombstone. */
 export type Lifecycle = 'absent' | 'active' | 'archived' | 'deleted';
 
-const CUSTOM_FIELD_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** Custom field names: also the rule for the names of custom field definitions. */
+export const CUSTOM_FIELD_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_CUSTOM_FIELDS = 100;
 const MAX_CUSTOM_FIELD_BYTES = 16_384;
 

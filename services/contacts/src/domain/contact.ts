@@ -14,6 +14,7 @@ import {
   tagChanges,
   trimOrNull,
 } from './common';
+import { type ContactMergeState, type FieldChoices, type MergeEffect, noMerge, planMerge, planUnmerge } from './contact-merge';
 
 export const CONTACT_STATUSES = ['lead', 'prospect', 'customer', 'inactive'] as const;
 export type ContactStatus = (typeof CONTACT_STATUSES)[number];
@@ -70,6 +71,8 @@ export interface ContactInput {
 export interface ContactState extends ContactFields {
   id: string | null;
   lifecycle: Lifecycle;
+  /** Merges this record took part in (see contact-merge.ts); not part of the API view. */
+  merge: ContactMergeState;
 }
 
 export type ContactCommand =
@@ -77,7 +80,13 @@ export type ContactCommand =
   | { type: 'UpdateContact'; input: ContactInput }
   | { type: 'ArchiveContact' }
   | { type: 'RestoreContact' }
-  | { type: 'DeleteContact' };
+  | { type: 'DeleteContact' }
+  /** On the survivor: takes in the source's state as loaded just before. */
+  | { type: 'MergeContact'; sourceId: string; source: ContactState; fieldChoices: FieldChoices }
+  /** On the source, after the survivor recorded the merge. */
+  | { type: 'MarkMergedInto'; targetId: string }
+  | { type: 'UnmergeContact'; sourceId: string }
+  | { type: 'ClearMergedInto'; targetId: string };
 
 export type ContactEvent =
   | { type: 'ContactCreated'; data: { contactId: string } & ContactFields }
@@ -103,7 +112,13 @@ export type ContactEvent =
   | { type: 'ContactCustomFieldsChanged'; data: { set: CustomFields; removed: string[] } }
   | { type: 'ContactArchived'; data: Record<string, never> }
   | { type: 'ContactRestored'; data: Record<string, never> }
-  | { type: 'ContactDeleted'; data: Record<string, never> };
+  | { type: 'ContactDeleted'; data: Record<string, never> }
+  /** On the survivor, before the change events that carry the merge out. */
+  | { type: 'ContactMerged'; data: MergeEffect }
+  /** On the survivor, before the change events that revert the merge. */
+  | { type: 'ContactUnmerged'; data: { sourceId: string; restoredFields: string[]; keptFields: string[] } }
+  | { type: 'ContactMergedInto'; data: { targetId: string } }
+  | { type: 'ContactUnmergedFrom'; data: { targetId: string } };
 
 export type ContactEventType = ContactEvent['type'];
 
@@ -287,7 +302,26 @@ function decide(command: ContactCommand, state: ContactState): ContactEvent[] {
     return [{ type: 'ContactCreated', data: { contactId: command.contactId, ...createFields(command.input) } }];
   }
   assertExists(state.lifecycle, 'Contact');
+  // A merged source is frozen until it is unmerged, so that an unmerge gives back what was merged.
+  const frozenFor = ['UpdateContact', 'ArchiveContact', 'RestoreContact', 'MergeContact', 'UnmergeContact'];
+  if (state.merge.into && frozenFor.includes(command.type)) {
+    throw new DomainError('conflict', `Contact ${state.id} was merged into ${state.merge.into}; unmerge it first`);
+  }
   switch (command.type) {
+    case 'MergeContact':
+      return mergeEvents(state, command);
+    case 'MarkMergedInto':
+      if (state.merge.into === command.targetId) return [];
+      if (state.merge.into) throw new DomainError('conflict', `Contact ${state.id} was merged into ${state.merge.into}`);
+      return [{ type: 'ContactMergedInto', data: { targetId: command.targetId } }];
+    case 'UnmergeContact': {
+      const effect = state.merge.from[command.sourceId];
+      if (!effect) throw new DomainError('conflict', `Contact ${command.sourceId} is not merged into ${state.id}`, [{ field: 'sourceId', reason: 'not merged into this contact' }]);
+      const { input, restored, kept } = planUnmerge(state, effect);
+      return [{ type: 'ContactUnmerged', data: { sourceId: command.sourceId, restoredFields: restored, keptFields: kept } }, ...updateEvents(state, input)];
+    }
+    case 'ClearMergedInto':
+      return state.merge.into === command.targetId ? [{ type: 'ContactUnmergedFrom', data: { targetId: command.targetId } }] : [];
     case 'UpdateContact':
       return updateEvents(state, command.input);
     case 'ArchiveContact':
@@ -299,6 +333,18 @@ function decide(command: ContactCommand, state: ContactState): ContactEvent[] {
   }
 }
 
+function mergeEvents(state: ContactState, command: Extract<ContactCommand, { type: 'MergeContact' }>): ContactEvent[] {
+  const { sourceId, source } = command;
+  // Already recorded: a retry after a failure between the two streams only has the source left to mark.
+  if (state.merge.from[sourceId]) return [];
+  const invalidSource = (reason: string) => new DomainError('invalid', `Invalid sourceId: ${reason}`, [{ field: 'sourceId', reason }]);
+  if (sourceId === state.id) throw invalidSource('a contact cannot be merged into itself');
+  if (source.lifecycle === 'absent' || source.lifecycle === 'deleted') throw new DomainError('not_found', `Contact ${sourceId} not found`, [{ field: 'sourceId', reason: 'no contact with this id' }]);
+  if (source.merge.into) throw new DomainError('conflict', `Contact ${sourceId} was already merged into ${source.merge.into}`, [{ field: 'sourceId', reason: 'already merged' }]);
+  const { effect, input } = planMerge(state, source, sourceId, command.fieldChoices);
+  return [{ type: 'ContactMerged', data: effect }, ...updateEvents(state, input)];
+}
+
 const setPrimary = <T extends { primary: boolean }>(items: T[], isPrimary: (item: T) => boolean): T[] =>
   items.map((item) => ({ ...item, primary: isPrimary(item) }));
 
@@ -306,7 +352,7 @@ function evolve(state: ContactState, event: ContactEvent): ContactState {
   switch (event.type) {
     case 'ContactCreated': {
       const { contactId, ...fields } = event.data;
-      return { ...emptyFields(), ...fields, id: contactId, lifecycle: 'active' };
+      return { ...emptyFields(), ...fields, id: contactId, lifecycle: 'active', merge: noMerge() };
     }
     case 'ContactRenamed':
       return { ...state, firstName: event.data.firstName, lastName: event.data.lastName };
@@ -362,7 +408,20 @@ function evolve(state: ContactState, event: ContactEvent): ContactState {
       return { ...state, lifecycle: 'active' };
     case 'ContactDeleted':
       // Erasure: keep nothing but the fact that the record existed.
-      return { ...emptyFields(), id: state.id, lifecycle: 'deleted' };
+      return { ...emptyFields(), id: state.id, lifecycle: 'deleted', merge: noMerge() };
+    // `?? noMerge()`: read-model documents projected before merges existed carry no `merge`.
+    case 'ContactMerged': {
+      const merge = state.merge ?? noMerge();
+      return { ...state, merge: { ...merge, from: { ...merge.from, [event.data.sourceId]: event.data } } };
+    }
+    case 'ContactUnmerged': {
+      const merge = state.merge ?? noMerge();
+      return { ...state, merge: { ...merge, from: Object.fromEntries(Object.entries(merge.from).filter(([sourceId]) => sourceId !== event.data.sourceId)) } };
+    }
+    case 'ContactMergedInto':
+      return { ...state, merge: { ...(state.merge ?? noMerge()), into: event.data.targetId } };
+    case 'ContactUnmergedFrom':
+      return { ...state, merge: { ...(state.merge ?? noMerge()), into: null } };
     default:
       // Unknown event types (written by a newer version) leave the state alone.
       return state;
@@ -370,7 +429,7 @@ function evolve(state: ContactState, event: ContactEvent): ContactState {
 }
 
 export const contactDecider: Decider<ContactCommand, ContactState, ContactEvent> = {
-  initialState: () => ({ ...emptyFields(), id: null, lifecycle: 'absent' }),
+  initialState: () => ({ ...emptyFields(), id: null, lifecycle: 'absent', merge: noMerge() }),
   decide,
   evolve,
 };
@@ -401,4 +460,9 @@ export const CONTACT_FIELDS_BY_EVENT: Record<ContactEventType, (keyof ContactFie
   ContactArchived: ['archived'],
   ContactRestored: ['archived'],
   ContactDeleted: [],
+  // The change events that follow a merge or unmerge name the fields; these only mark it.
+  ContactMerged: [],
+  ContactUnmerged: [],
+  ContactMergedInto: [],
+  ContactUnmergedFrom: [],
 };

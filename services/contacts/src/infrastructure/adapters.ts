@@ -1,21 +1,41 @@
-import { EmbeddedMessageBus, type MessageBus, SqliteCheckpointStore, type CheckpointStore, InMemoryCheckpointStore } from '@crm/bus';
-import { type EventStore, InMemoryEventStore, SqliteEventStore } from '@crm/eventstore';
+import {
+  type CheckpointStore,
+  EmbeddedMessageBus,
+  InMemoryCheckpointStore,
+  KafkaMessageBus,
+  type MessageBus,
+  ReadStoreCheckpointStore,
+  SqliteCheckpointStore,
+} from '@crm/bus';
+import { type EventStore, InMemoryEventStore, KurrentDbEventStore, SqliteEventStore } from '@crm/eventstore';
 import type { ServiceConfig } from '@crm/platform';
-import { createInMemoryReadStore, EmbeddedReadStore, type ReadStore } from '@crm/readstore';
+import { createInMemoryReadStore, EmbeddedReadStore, MongoReadStore, type ReadStore } from '@crm/readstore';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Adapters are chosen by configuration; the service code above them is the same either way. */
 export function createEventStore(config: ServiceConfig): EventStore {
-  if (config.eventStore === 'memory') return new InMemoryEventStore();
-  mkdirSync(config.serviceDataDir, { recursive: true });
-  return new SqliteEventStore(join(config.serviceDataDir, 'events.db'));
+  switch (config.eventStore) {
+    case 'memory':
+      return new InMemoryEventStore();
+    case 'kurrentdb':
+      return new KurrentDbEventStore({ connectionString: config.kurrentDbUrl });
+    case 'sqlite':
+      mkdirSync(config.serviceDataDir, { recursive: true });
+      return new SqliteEventStore(join(config.serviceDataDir, 'events.db'));
+  }
 }
 
 export function createReadStore(config: ServiceConfig): ReadStore {
-  if (config.readStore === 'memory') return createInMemoryReadStore();
-  mkdirSync(config.serviceDataDir, { recursive: true });
-  return new EmbeddedReadStore(join(config.serviceDataDir, 'read-models.db'));
+  switch (config.readStore) {
+    case 'memory':
+      return createInMemoryReadStore();
+    case 'mongodb':
+      return new MongoReadStore({ url: config.mongoDbUrl, database: config.mongoDbDatabase });
+    case 'embedded':
+      mkdirSync(config.serviceDataDir, { recursive: true });
+      return new EmbeddedReadStore(join(config.serviceDataDir, 'read-models.db'));
+  }
 }
 
 /**
@@ -23,12 +43,18 @@ export function createReadStore(config: ServiceConfig): ReadStore {
  * derived from the services' event logs (fsynced on every commit), so it runs with synchronous=NORMAL.
  */
 export function createMessageBus(config: ServiceConfig): MessageBus {
+  if (config.bus === 'kafka') return new KafkaMessageBus({ brokers: config.kafkaBrokers, clientId: `crm-${config.serviceName}` });
   mkdirSync(config.dataDir, { recursive: true });
   return new EmbeddedMessageBus({ path: join(config.dataDir, 'bus.db'), durability: 'NORMAL' });
 }
 
-/** The relay's checkpoint lives in the bus file itself: WAL order then keeps it behind what was published. */
-export function createRelayCheckpointStore(config: ServiceConfig): CheckpointStore {
+/**
+ * With the embedded bus the relay's checkpoint lives in the bus file itself: WAL order then keeps it
+ * behind what was published. With Kafka it lives in the service's read store, the durable place the
+ * service owns even without a local disk.
+ */
+export function createRelayCheckpointStore(config: ServiceConfig, readStore: ReadStore): CheckpointStore {
+  if (config.bus === 'kafka') return new ReadStoreCheckpointStore(readStore);
   if (config.eventStore === 'memory') return new InMemoryCheckpointStore();
   mkdirSync(config.dataDir, { recursive: true });
   return new SqliteCheckpointStore(join(config.dataDir, 'bus.db'), { durability: 'NORMAL' });

@@ -7,9 +7,14 @@ import {
   companyEventType,
   type ContactChange,
   CONTACT_CHANGED_SCHEMA,
+  CONTACT_MERGED_SCHEMA,
+  CONTACT_UNMERGED_SCHEMA,
   type ContactChangedJson,
   type ContactJson,
   contactEventType,
+  type ContactMergedJson,
+  contactMergeEventType,
+  type ContactUnmergedJson,
   CONTACTS_SOURCE,
   CONTACTS_TOPICS,
 } from '@crm/contracts';
@@ -18,9 +23,12 @@ import type { DomainEvent } from '@crm/decider';
 import type { PostalAddress } from '../domain/common';
 import { COMPANY_FIELDS_BY_EVENT, companyDecider, type CompanyState } from '../domain/company';
 import { CONTACT_FIELDS_BY_EVENT, contactDecider, type ContactState } from '../domain/contact';
+import type { MergeEffect } from '../domain/contact-merge';
 import { parseStreamName } from '../domain/streams';
 
 const CACHE_LIMIT = 10_000;
+
+const MERGE_EVENTS = new Set(['ContactMerged', 'ContactUnmerged', 'ContactMergedInto', 'ContactUnmergedFrom']);
 
 function changeOf(eventType: string): ContactChange {
   if (eventType.endsWith('Created')) return 'created';
@@ -84,7 +92,7 @@ interface Tracked {
 }
 
 /**
- * Maps domain events to the public `contacts.contact.v1` / `contacts.company.v1` events. They carry the
+ * Maps domain events to the public `crm.contacts.contact.v1` / `crm.contacts.company.v1` events. They carry the
  * whole record after the change (event-carried state), so the state of each stream is tracked here:
  * the relay delivers in log order, so the previous state is almost always cached and one `evolve` suffices.
  */
@@ -97,6 +105,7 @@ export class ContactsIntegrationEventMapper {
     const stream = parseStreamName(event.streamName);
     if (!stream || (stream.kind !== 'contact' && stream.kind !== 'company')) return [];
     const tracked = await this.stateAfter(event, stream.kind);
+    if (stream.kind === 'contact' && MERGE_EVENTS.has(event.type)) return this.mergeMessages(event, stream.id);
     const change = changeOf(event.type);
     const common = { change, cause: event.type, occurredAt: event.metadata.occurredAt };
     if (stream.kind === 'contact') {
@@ -116,6 +125,33 @@ export class ContactsIntegrationEventMapper {
     };
     return [{ topic: CONTACTS_TOPICS.company, event: this.envelope(event, companyEventType(change), COMPANY_CHANGED_SCHEMA, stream.id, data) }];
   };
+
+  /**
+   * The survivor's ContactMerged / ContactUnmerged become the public merged / unmerged messages (the change
+   * events that follow them publish the survivor's new state as usual); the source's own marks publish
+   * nothing more, as the message names it.
+   */
+  private mergeMessages(event: RecordedEvent, contactId: string): OutgoingIntegrationEvent[] {
+    if (event.type === 'ContactMerged') {
+      const effect = event.data as MergeEffect;
+      const changedFields = [
+        ...Object.keys(effect.fields).flatMap((field) => (field === 'name' ? ['firstName', 'lastName'] : [field])),
+        ...(effect.addedEmails.length || effect.primaryEmail ? ['emails'] : []),
+        ...(effect.addedPhones.length || effect.primaryPhone ? ['phones'] : []),
+        ...(effect.addedTags.length ? ['tags'] : []),
+        ...(Object.keys(effect.customFields).length ? ['customFields'] : []),
+      ];
+      const data: ContactMergedJson = { contactId, sourceContactId: effect.sourceId, changedFields, occurredAt: event.metadata.occurredAt };
+      return [{ topic: CONTACTS_TOPICS.contact, event: this.envelope(event, contactMergeEventType('merged'), CONTACT_MERGED_SCHEMA, contactId, data) }];
+    }
+    if (event.type === 'ContactUnmerged') {
+      const undone = event.data as { sourceId: string; restoredFields: string[] };
+      const changedFields = undone.restoredFields.flatMap((field) => (field === 'name' ? ['firstName', 'lastName'] : [field]));
+      const data: ContactUnmergedJson = { contactId, sourceContactId: undone.sourceId, changedFields, occurredAt: event.metadata.occurredAt };
+      return [{ topic: CONTACTS_TOPICS.contact, event: this.envelope(event, contactMergeEventType('unmerged'), CONTACT_UNMERGED_SCHEMA, contactId, data) }];
+    }
+    return [];
+  }
 
   private envelope<Data>(event: RecordedEvent, type: string, dataschema: string, subject: string, data: Data): IntegrationEvent<Data> {
     return integrationEventFrom(event, { source: CONTACTS_SOURCE, type, dataschema, subject, data });

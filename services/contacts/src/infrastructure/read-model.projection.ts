@@ -10,6 +10,7 @@ import {
 import type { Lifecycle } from '../domain/common';
 import { companyDecider, type CompanyEvent, type CompanyState } from '../domain/company';
 import { contactDecider, type ContactEvent, type ContactState } from '../domain/contact';
+import { matchKeys, matchValues } from '../domain/duplicate-rules';
 import { parseStreamName } from '../domain/streams';
 
 export const READ_MODEL_PROJECTION = 'contacts-read-model.v1';
@@ -22,6 +23,8 @@ export const READ_MODEL_INDEXES: Record<string, IndexSpec[]> = {
     { keys: { tenantId: 1, lastName: 1 } },
     // Prefix search (`q`): an index on the lower-cased keys turns a scan into a range seek.
     { keys: { searchKeys: 1 } },
+    // Duplicate lookups: one element per normalised value (`phone:+370…`, `name:ada lovelace`).
+    { keys: { matchKeys: 1 } },
   ],
   [COMPANIES_COLLECTION]: [
     { keys: { tenantId: 1, createdAt: -1 } },
@@ -68,6 +71,7 @@ function stateOf(document: AnyDocument | undefined, kind: Kind<never, never>): {
     lifecycle: Lifecycle;
   };
   delete (state as { emailAddresses?: unknown }).emailAddresses;
+  delete (state as { matchKeys?: unknown }).matchKeys;
   return state as unknown as { id: string | null; lifecycle: Lifecycle };
 }
 
@@ -84,11 +88,13 @@ function nextDocument(document: AnyDocument | undefined, event: RecordedEvent, k
     ...state,
     ...base,
     archived: state.lifecycle === 'archived',
-    deleted: false,
+    // A merged source leaves lists and duplicate lookups as an erased record does, but keeps its data for an unmerge.
+    deleted: Boolean((state as { merge?: { into: string | null } }).merge?.into),
     createdAt: (document?.createdAt as string | undefined) ?? event.metadata.occurredAt,
     updatedAt: event.metadata.occurredAt,
     searchKeys: kind.searchKeys(state as never),
     ...(state.emails ? { emailAddresses: state.emails.map((email) => email.address) } : {}),
+    ...(kind === KINDS.contact ? { matchKeys: matchKeys(matchValues(state as unknown as ContactState)) } : {}),
   } as unknown as AnyDocument;
 }
 

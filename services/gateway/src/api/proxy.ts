@@ -5,6 +5,10 @@ import { type ResolvedService, serviceFor } from '../application/service-routes'
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
+/** File uploads of contact imports: streamed through to the service, which writes them to disk, so they get their own limit. */
+const IMPORT_UPLOAD_PATH = '/api/v1/contacts/imports';
+export const isImportUpload = (method: string, url: string): boolean => method === 'POST' && url.split('?')[0].replace(/\/+$/, '') === IMPORT_UPLOAD_PATH;
+
 /**
  * Forwards `/api/v1/*` to the owning service without parsing bodies (they stream through), adding the
  * request id so one id follows a call across processes. A service that is down answers 503, a slow
@@ -13,9 +17,10 @@ const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'
 export async function registerProxy(
   fastify: FastifyInstance,
   services: ResolvedService[],
-  settings: { upstreamTimeoutMs: number; bodyLimitBytes: number },
+  settings: { upstreamTimeoutMs: number; bodyLimitBytes: number; importBodyLimitBytes?: number },
 ): Promise<void> {
   const { upstreamTimeoutMs, bodyLimitBytes } = settings;
+  const importBodyLimitBytes = settings.importBodyLimitBytes ?? bodyLimitBytes;
   await fastify.register(replyFrom, {
     undici: { connections: 128, pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: 2_000, headersTimeout: upstreamTimeoutMs, bodyTimeout: upstreamTimeoutMs },
     // Writes must never be replayed by the proxy; retries are the client's decision (with If-Match).
@@ -36,11 +41,12 @@ export async function registerProxy(
     // otherwise break the proxied connection and turn a 413 into a 503.
     scope.addHook('onRequest', async (request, reply) => {
       const declaredLength = Number(request.headers['content-length'] ?? 0);
-      if (declaredLength > bodyLimitBytes) {
+      const limit = isImportUpload(request.method, request.url) ? importBodyLimitBytes : bodyLimitBytes;
+      if (declaredLength > limit) {
         return reply
           .status(413)
           .header('content-type', PROBLEM_CONTENT_TYPE)
-          .send({ ...problem(413, `The body is ${declaredLength} bytes; the limit is ${bodyLimitBytes}`), instance: request.url, requestId: request.id });
+          .send({ ...problem(413, `The body is ${declaredLength} bytes; the limit is ${limit}`), instance: request.url, requestId: request.id });
       }
     });
     scope.route({

@@ -17,7 +17,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file crm/contacts/v1/contact_events.proto.
  */
 export const file_crm_contacts_v1_contact_events: GenFile = /*@__PURE__*/
-  fileDesc("CiRjcm0vY29udGFjdHMvdjEvY29udGFjdF9ldmVudHMucHJvdG8SD2NybS5jb250YWN0cy52MSIpCgVFbWFpbBIPCgdhZGRyZXNzGAEgASgJEg8KB3ByaW1hcnkYAiABKAgiKAoFUGhvbmUSDgoGbnVtYmVyGAEgASgJEg8KB3ByaW1hcnkYAiABKAgiYwoNUG9zdGFsQWRkcmVzcxIOCgZzdHJlZXQYASABKAkSDAoEY2l0eRgCIAEoCRIOCgZyZWdpb24YAyABKAkSDwoHY291bnRyeRgEIAEoCRITCgtwb3N0YWxfY29kZRgFIAEoCSLjAwoHQ29udGFjdBIKCgJpZBgBIAEoCRIRCgl0ZW5hbnRfaWQYAiABKAkSEgoKZmlyc3RfbmFtZRgDIAEoCRIRCglsYXN0X25hbWUYBCABKAkSJgoGZW1haWxzGAUgAygLMhYuY3JtLmNvbnRhY3RzLnYxLkVtYWlsEiYKBnBob25lcxgGIAMoCzIWLmNybS5jb250YWN0cy52MS5QaG9uZRINCgV0aXRsZRgHIAEoCRISCgpjb21wYW55X2lkGAggASgJEi8KB2FkZHJlc3MYCSABKAsyHi5jcm0uY29udGFjdHMudjEuUG9zdGFsQWRkcmVzcxIQCghpbmR1c3RyeRgKIAEoCRIOCgZyZWdpb24YCyABKAkSDgoGc3RhdHVzGAwgASgJEgwKBHRhZ3MYDSADKAkSEAoIYmlydGhkYXkYDiABKAkSEAoIb3duZXJfaWQYDyABKAkSDgoGc291cmNlGBAgASgJEi4KDWN1c3RvbV9maWVsZHMYESABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhAKCGFyY2hpdmVkGBIgASgIEhAKCHJldmlzaW9uGBMgASgDEhIKCmNyZWF0ZWRfYXQYFCABKAkSEgoKdXBkYXRlZF9hdBgVIAEoCSKxAgoHQ29tcGFueRIKCgJpZBgBIAEoCRIRCgl0ZW5hbnRfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIOCgZkb21haW4YBCABKAkSEAoIaW5kdXN0cnkYBSABKAkSDgoGcmVnaW9uGAYgASgJEgwKBHNpemUYByABKAkSLwoHYWRkcmVzcxgIIAEoCzIeLmNybS5jb250YWN0cy52MS5Qb3N0YWxBZGRyZXNzEgwKBHRhZ3MYCSADKAkSLgoNY3VzdG9tX2ZpZWxkcxgKIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSEAoIYXJjaGl2ZWQYCyABKAgSEAoIcmV2aXNpb24YDCABKAMSEgoKY3JlYXRlZF9hdBgNIAEoCRISCgp1cGRhdGVkX2F0GA4gASgJIpsBCg5Db250YWN0Q2hhbmdlZBIOCgZjaGFuZ2UYASABKAkSDQoFY2F1c2UYAiABKAkSFgoOY2hhbmdlZF9maWVsZHMYAyADKAkSKQoHY29udGFjdBgEIAEoCzIYLmNybS5jb250YWN0cy52MS5Db250YWN0EhIKCmNvbnRhY3RfaWQYBSABKAkSEwoLb2NjdXJyZWRfYXQYBiABKAkimwEKDkNvbXBhbnlDaGFuZ2VkEg4KBmNoYW5nZRgBIAEoCRINCgVjYXVzZRgCIAEoCRIWCg5jaGFuZ2VkX2ZpZWxkcxgDIAMoCRIpCgdjb21wYW55GAQgASgLMhguY3JtLmNvbnRhY3RzLnYxLkNvbXBhbnkSEgoKY29tcGFueV9pZBgFIAEoCRITCgtvY2N1cnJlZF9hdBgGIAEoCWIGcHJvdG8z", [file_google_protobuf_struct]);
+  fileDesc("CiRjcm0vY29udGFjdHMvdjEvY29udGFjdF9ldmVudHMucHJvdG8SD2NybS5jb250YWN0cy52MSIpCgVFbWFpbBIPCgdhZGRyZXNzGAEgASgJEg8KB3ByaW1hcnkYAiABKAgiKAoFUGhvbmUSDgoGbnVtYmVyGAEgASgJEg8KB3ByaW1hcnkYAiABKAgiYwoNUG9zdGFsQWRkcmVzcxIOCgZzdHJlZXQYASABKAkSDAoEY2l0eRgCIAEoCRIOCgZyZWdpb24YAyABKAkSDwoHY291bnRyeRgEIAEoCRITCgtwb3N0YWxfY29kZRgFIAEoCSLjAwoHQ29udGFjdBIKCgJpZBgBIAEoCRIRCgl0ZW5hbnRfaWQYAiABKAkSEgoKZmlyc3RfbmFtZRgDIAEoCRIRCglsYXN0X25hbWUYBCABKAkSJgoGZW1haWxzGAUgAygLMhYuY3JtLmNvbnRhY3RzLnYxLkVtYWlsEiYKBnBob25lcxgGIAMoCzIWLmNybS5jb250YWN0cy52MS5QaG9uZRINCgV0aXRsZRgHIAEoCRISCgpjb21wYW55X2lkGAggASgJEi8KB2FkZHJlc3MYCSABKAsyHi5jcm0uY29udGFjdHMudjEuUG9zdGFsQWRkcmVzcxIQCghpbmR1c3RyeRgKIAEoCRIOCgZyZWdpb24YCyABKAkSDgoGc3RhdHVzGAwgASgJEgwKBHRhZ3MYDSADKAkSEAoIYmlydGhkYXkYDiABKAkSEAoIb3duZXJfaWQYDyABKAkSDgoGc291cmNlGBAgASgJEi4KDWN1c3RvbV9maWVsZHMYESABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhAKCGFyY2hpdmVkGBIgASgIEhAKCHJldmlzaW9uGBMgASgDEhIKCmNyZWF0ZWRfYXQYFCABKAkSEgoKdXBkYXRlZF9hdBgVIAEoCSKxAgoHQ29tcGFueRIKCgJpZBgBIAEoCRIRCgl0ZW5hbnRfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIOCgZkb21haW4YBCABKAkSEAoIaW5kdXN0cnkYBSABKAkSDgoGcmVnaW9uGAYgASgJEgwKBHNpemUYByABKAkSLwoHYWRkcmVzcxgIIAEoCzIeLmNybS5jb250YWN0cy52MS5Qb3N0YWxBZGRyZXNzEgwKBHRhZ3MYCSADKAkSLgoNY3VzdG9tX2ZpZWxkcxgKIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSEAoIYXJjaGl2ZWQYCyABKAgSEAoIcmV2aXNpb24YDCABKAMSEgoKY3JlYXRlZF9hdBgNIAEoCRISCgp1cGRhdGVkX2F0GA4gASgJIpsBCg5Db250YWN0Q2hhbmdlZBIOCgZjaGFuZ2UYASABKAkSDQoFY2F1c2UYAiABKAkSFgoOY2hhbmdlZF9maWVsZHMYAyADKAkSKQoHY29udGFjdBgEIAEoCzIYLmNybS5jb250YWN0cy52MS5Db250YWN0EhIKCmNvbnRhY3RfaWQYBSABKAkSEwoLb2NjdXJyZWRfYXQYBiABKAkimwEKDkNvbXBhbnlDaGFuZ2VkEg4KBmNoYW5nZRgBIAEoCRINCgVjYXVzZRgCIAEoCRIWCg5jaGFuZ2VkX2ZpZWxkcxgDIAMoCRIpCgdjb21wYW55GAQgASgLMhguY3JtLmNvbnRhY3RzLnYxLkNvbXBhbnkSEgoKY29tcGFueV9pZBgFIAEoCRITCgtvY2N1cnJlZF9hdBgGIAEoCSJrCg1Db250YWN0TWVyZ2VkEhIKCmNvbnRhY3RfaWQYASABKAkSGQoRc291cmNlX2NvbnRhY3RfaWQYAiABKAkSFgoOY2hhbmdlZF9maWVsZHMYAyADKAkSEwoLb2NjdXJyZWRfYXQYBCABKAkibQoPQ29udGFjdFVubWVyZ2VkEhIKCmNvbnRhY3RfaWQYASABKAkSGQoRc291cmNlX2NvbnRhY3RfaWQYAiABKAkSFgoOY2hhbmdlZF9maWVsZHMYAyADKAkSEwoLb2NjdXJyZWRfYXQYBCABKAliBnByb3RvMw", [file_google_protobuf_struct]);
 
 /**
  * @generated from message crm.contacts.v1.Email
@@ -569,7 +569,7 @@ export const CompanySchema: GenMessage<Company, {jsonType: CompanyJson}> = /*@__
   messageDesc(file_crm_contacts_v1_contact_events, 4);
 
 /**
- * Topic `contacts.contact.v1`, CloudEvents type `crm.contacts.contact.<change>.v1`, keyed by contact id.
+ * Topic `crm.contacts.contact.v1`, CloudEvents type `crm.contacts.contact.<change>.v1`, keyed by contact id.
  * Event-carried state: every message holds the whole contact after the change, so consumers need no callback.
  *
  * @generated from message crm.contacts.v1.ContactChanged
@@ -615,7 +615,7 @@ export type ContactChanged = Message<"crm.contacts.v1.ContactChanged"> & {
 };
 
 /**
- * Topic `contacts.contact.v1`, CloudEvents type `crm.contacts.contact.<change>.v1`, keyed by contact id.
+ * Topic `crm.contacts.contact.v1`, CloudEvents type `crm.contacts.contact.<change>.v1`, keyed by contact id.
  * Event-carried state: every message holds the whole contact after the change, so consumers need no callback.
  *
  * @generated from message crm.contacts.v1.ContactChanged
@@ -668,7 +668,7 @@ export const ContactChangedSchema: GenMessage<ContactChanged, {jsonType: Contact
   messageDesc(file_crm_contacts_v1_contact_events, 5);
 
 /**
- * Topic `contacts.company.v1`, CloudEvents type `crm.contacts.company.<change>.v1`, keyed by company id.
+ * Topic `crm.contacts.company.v1`, CloudEvents type `crm.contacts.company.<change>.v1`, keyed by company id.
  *
  * @generated from message crm.contacts.v1.CompanyChanged
  */
@@ -705,7 +705,7 @@ export type CompanyChanged = Message<"crm.contacts.v1.CompanyChanged"> & {
 };
 
 /**
- * Topic `contacts.company.v1`, CloudEvents type `crm.contacts.company.<change>.v1`, keyed by company id.
+ * Topic `crm.contacts.company.v1`, CloudEvents type `crm.contacts.company.<change>.v1`, keyed by company id.
  *
  * @generated from message crm.contacts.v1.CompanyChanged
  */
@@ -747,4 +747,148 @@ export type CompanyChangedJson = {
  */
 export const CompanyChangedSchema: GenMessage<CompanyChanged, {jsonType: CompanyChangedJson}> = /*@__PURE__*/
   messageDesc(file_crm_contacts_v1_contact_events, 6);
+
+/**
+ * Topic `crm.contacts.contact.v1`, CloudEvents type `crm.contacts.contact.merged.v1`, keyed by the survivor's id.
+ * The source contact was merged into the survivor: consumers relink whatever they hold for the source.
+ * The source is kept (marked as merged), so an unmerge can bring it back.
+ *
+ * @generated from message crm.contacts.v1.ContactMerged
+ */
+export type ContactMerged = Message<"crm.contacts.v1.ContactMerged"> & {
+  /**
+   * The survivor.
+   *
+   * @generated from field: string contact_id = 1;
+   */
+  contactId: string;
+
+  /**
+   * The contact merged into it.
+   *
+   * @generated from field: string source_contact_id = 2;
+   */
+  sourceContactId: string;
+
+  /**
+   * Top-level Contact fields of the survivor the merge changed.
+   *
+   * @generated from field: repeated string changed_fields = 3;
+   */
+  changedFields: string[];
+
+  /**
+   * @generated from field: string occurred_at = 4;
+   */
+  occurredAt: string;
+};
+
+/**
+ * Topic `crm.contacts.contact.v1`, CloudEvents type `crm.contacts.contact.merged.v1`, keyed by the survivor's id.
+ * The source contact was merged into the survivor: consumers relink whatever they hold for the source.
+ * The source is kept (marked as merged), so an unmerge can bring it back.
+ *
+ * @generated from message crm.contacts.v1.ContactMerged
+ */
+export type ContactMergedJson = {
+  /**
+   * The survivor.
+   *
+   * @generated from field: string contact_id = 1;
+   */
+  contactId?: string;
+
+  /**
+   * The contact merged into it.
+   *
+   * @generated from field: string source_contact_id = 2;
+   */
+  sourceContactId?: string;
+
+  /**
+   * Top-level Contact fields of the survivor the merge changed.
+   *
+   * @generated from field: repeated string changed_fields = 3;
+   */
+  changedFields?: string[];
+
+  /**
+   * @generated from field: string occurred_at = 4;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.contacts.v1.ContactMerged.
+ * Use `create(ContactMergedSchema)` to create a new message.
+ */
+export const ContactMergedSchema: GenMessage<ContactMerged, {jsonType: ContactMergedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_contacts_v1_contact_events, 7);
+
+/**
+ * Topic `crm.contacts.contact.v1`, CloudEvents type `crm.contacts.contact.unmerged.v1`, keyed by the survivor's id.
+ * A merge was undone: links moved to the survivor because of it go back to the source.
+ *
+ * @generated from message crm.contacts.v1.ContactUnmerged
+ */
+export type ContactUnmerged = Message<"crm.contacts.v1.ContactUnmerged"> & {
+  /**
+   * @generated from field: string contact_id = 1;
+   */
+  contactId: string;
+
+  /**
+   * @generated from field: string source_contact_id = 2;
+   */
+  sourceContactId: string;
+
+  /**
+   * Top-level Contact fields of the survivor put back as they were before the merge.
+   *
+   * @generated from field: repeated string changed_fields = 3;
+   */
+  changedFields: string[];
+
+  /**
+   * @generated from field: string occurred_at = 4;
+   */
+  occurredAt: string;
+};
+
+/**
+ * Topic `crm.contacts.contact.v1`, CloudEvents type `crm.contacts.contact.unmerged.v1`, keyed by the survivor's id.
+ * A merge was undone: links moved to the survivor because of it go back to the source.
+ *
+ * @generated from message crm.contacts.v1.ContactUnmerged
+ */
+export type ContactUnmergedJson = {
+  /**
+   * @generated from field: string contact_id = 1;
+   */
+  contactId?: string;
+
+  /**
+   * @generated from field: string source_contact_id = 2;
+   */
+  sourceContactId?: string;
+
+  /**
+   * Top-level Contact fields of the survivor put back as they were before the merge.
+   *
+   * @generated from field: repeated string changed_fields = 3;
+   */
+  changedFields?: string[];
+
+  /**
+   * @generated from field: string occurred_at = 4;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.contacts.v1.ContactUnmerged.
+ * Use `create(ContactUnmergedSchema)` to create a new message.
+ */
+export const ContactUnmergedSchema: GenMessage<ContactUnmerged, {jsonType: ContactUnmergedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_contacts_v1_contact_events, 8);
 
