@@ -23,7 +23,7 @@ set -euo pipefail
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
 FERRETDB_VERSION=v1.24.2 # the last v1 release; v2 needs PostgreSQL with the DocumentDB extension
 HOST=127.0.0.1
-PORT=27018
+PORT="${MONGODB_PORT:-27018}"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BASE="$ROOT/.brokers/mongodb"
