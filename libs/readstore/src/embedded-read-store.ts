@@ -619,10 +619,12 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     const jsonPath = jsonPathLiteral(path)!;
     // The elements of an array, or a scalar itself (MongoDB indexes both; an object's members are not
     // values of the field). Null and containers are never looked up, and null cannot be a key.
+    // UNION, not UNION ALL: an array may hold a value twice, and the triggers' OR IGNORE does not help,
+    // because SQLite applies the firing statement's conflict policy (an upsert's) to trigger bodies.
     const elementsOf = (row: string) => `
       SELECT value, type, ${row}._id FROM json_each(${row}.doc, ${jsonPath})
         WHERE json_type(${row}.doc, ${jsonPath}) = 'array' AND type NOT IN ('null', 'array', 'object')
-      UNION ALL
+      UNION
       SELECT json_extract(${row}.doc, ${jsonPath}), json_type(${row}.doc, ${jsonPath}), ${row}._id
         WHERE json_type(${row}.doc, ${jsonPath}) NOT IN ('null', 'array', 'object')`;
     this.database.transaction(() => {

@@ -266,6 +266,21 @@ export function readStoreContract(adapterName: string, harness: ReadStoreHarness
     });
 
     describe('writes', () => {
+      it('keeps an indexed array that holds a value twice writable and queryable (upserts and replaces)', async () => {
+        const names = store.collection<Document & { keys: string[]; version?: number }>('search_keys');
+        await names.createIndexes([{ keys: { keys: 1 } }]);
+        await names.insertOne({ _id: 'a', keys: ['x', 'z'] });
+        // Guarded by a version, as projections write (see applyOnce).
+        await names.updateOne({ _id: 'b', version: { $lt: 1 } }, { $set: { keys: ['yann', 'yann'], version: 1 } }, { upsert: true });
+        await names.updateOne({ _id: 'b', version: { $lt: 2 } }, { $set: { keys: ['yannick', 'yannick'], version: 2 } }, { upsert: true });
+        await names.replaceOne({ _id: 'b' }, { _id: 'b', keys: ['yves', 'yves', 'y'], version: 3 }, { upsert: true });
+        await names.bulkWrite([{ replaceOne: { filter: { _id: 'b' }, replacement: { _id: 'b', keys: ['yvon', 'yvon', 'y'], version: 4 }, upsert: true } }]);
+        await names.insertOne({ _id: 'c', keys: ['y', 'y'] });
+        expect(ids(await names.find({ keys: 'yvon' }))).toEqual(['b']);
+        expect(ids(await names.find({ keys: 'y' }, { sort: { _id: 1 } }))).toEqual(['b', 'c']);
+        expect(await names.countDocuments({ keys: 'yann' })).toBe(0);
+      });
+
       it('inserts and refuses a second document with the same _id', async () => {
         await people().insertOne({ _id: 'a', name: 'A' });
         await expect(people().insertOne({ _id: 'a', name: 'B' })).rejects.toThrow(DuplicateKeyError);
