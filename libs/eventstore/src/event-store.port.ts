@@ -107,8 +107,24 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+/** One stream's part of an `appendMany`: the same arguments as one `append`. */
+export interface StreamAppend {
+  streamName: string;
+  events: NewEvent[];
+  expectedRevision: ExpectedRevision;
+}
+
 export interface EventStore {
   append(streamName: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends to several streams at once, all or nothing: either every part is written (or recognised as a
+   * retry of the same ids at the same place, as `append` does) and the results come back in the order of
+   * the parts, or nothing is written and the promise rejects with the first part's error
+   * (WrongExpectedRevisionError, DuplicateEventIdError). Parts are checked in order, so a later part
+   * sees what an earlier one wrote. Optional: bulk writers fall back to one `append` per part when a
+   * store does not offer it (it exists for bulk imports, where per-append overhead dominates).
+   */
+  appendMany?(appends: StreamAppend[]): Promise<AppendResult[]>;
   /** Events of one stream in revision order; an empty array when the stream does not exist. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;

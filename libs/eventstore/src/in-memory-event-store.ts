@@ -17,6 +17,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeToAllOptions,
   type Subscription,
 } from './event-store.port';
@@ -36,6 +37,37 @@ export class InMemoryEventStore implements EventStore {
   async append(streamName: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
     assertValidAppend(streamName, events, expectedRevision);
+    const result = this.check(streamName, events, expectedRevision);
+    if (result) return result;
+    return this.write(streamName, events, new Date().toISOString());
+  }
+
+  /** All parts are checked before any is written, so a conflict anywhere leaves the log as it was. */
+  async appendMany(appends: StreamAppend[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    for (const { streamName, events, expectedRevision } of appends) assertValidAppend(streamName, events, expectedRevision);
+    // Snapshots, so that the checks of later parts see what earlier parts will write, as in one transaction.
+    const snapshot = { log: this.log.length, streams: new Map([...new Set(appends.map((part) => part.streamName))].map((name) => [name, this.streams.get(name)?.slice()])) };
+    const recordedAt = new Date().toISOString();
+    const results: AppendResult[] = [];
+    try {
+      for (const { streamName, events, expectedRevision } of appends) {
+        results.push(this.check(streamName, events, expectedRevision) ?? this.write(streamName, events, recordedAt, false));
+      }
+    } catch (error) {
+      for (const removed of this.log.splice(snapshot.log)) this.placesById.delete(removed.eventId);
+      for (const [name, events] of snapshot.streams) {
+        if (events) this.streams.set(name, events);
+        else this.streams.delete(name);
+      }
+      throw error;
+    }
+    for (const subscription of this.subscriptions) subscription.wake();
+    return results;
+  }
+
+  /** The result of a retried or empty append, undefined when the events are to be written; throws on a conflict. */
+  private check(streamName: string, events: NewEvent[], expectedRevision: ExpectedRevision): AppendResult | undefined {
     const stream = this.streams.get(streamName) ?? [];
     const retried = recogniseRetry(
       streamName,
@@ -52,8 +84,11 @@ export class InMemoryEventStore implements EventStore {
     if (events.length === 0) {
       return { nextExpectedRevision: currentRevision, position: stream.at(-1)?.position ?? -1 };
     }
+    return undefined;
+  }
 
-    const recordedAt = new Date().toISOString();
+  private write(streamName: string, events: NewEvent[], recordedAt: string, wake = true): AppendResult {
+    const stream = this.streams.get(streamName) ?? [];
     for (const event of events) {
       const recorded: RecordedEvent = {
         ...copyOf({ eventId: event.eventId, type: event.type, data: event.data ?? null, metadata: event.metadata }),
@@ -68,7 +103,7 @@ export class InMemoryEventStore implements EventStore {
       this.placesById.set(event.eventId, recorded);
     }
     this.streams.set(streamName, stream);
-    for (const subscription of this.subscriptions) subscription.wake();
+    if (wake) for (const subscription of this.subscriptions) subscription.wake();
     const last = stream[stream.length - 1]!;
     return { nextExpectedRevision: last.revision, position: last.position };
   }

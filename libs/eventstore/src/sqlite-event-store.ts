@@ -19,6 +19,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeToAllOptions,
   type Subscription,
   WrongExpectedRevisionError,
@@ -59,14 +60,30 @@ const SCHEMA_V1 = `
 
 const EVENT_COLUMNS = 'position, stream_name, revision, event_id, type, data, metadata, recorded_at';
 
-/** An append waiting for the next group commit, already serialised so that it cannot fail the batch. */
-interface QueuedAppend {
+/** One stream's events, already serialised so that they cannot fail the batch. */
+interface SerializedAppend {
   streamName: string;
   events: SerializedEvent[];
   expectedRevision: ExpectedRevision;
+}
+
+/** An append waiting for the next group commit. */
+interface QueuedAppend extends SerializedAppend {
+  kind: 'one';
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
+
+/** An `appendMany` waiting for the next group commit: written inside a savepoint, all or nothing. */
+interface QueuedAppendMany {
+  kind: 'many';
+  parts: SerializedAppend[];
+  eventCount: number;
+  resolve(results: AppendResult[]): void;
+  reject(error: unknown): void;
+}
+
+type QueuedWrite = QueuedAppend | QueuedAppendMany;
 
 interface SerializedEvent {
   eventId: string;
@@ -80,6 +97,12 @@ interface SerializedEvent {
 interface StreamTail {
   revision: number;
   position: number;
+}
+
+/** Tails of the streams written in the open transaction. */
+interface TailsWrittenSoFar {
+  get(streamName: string): StreamTail | undefined;
+  set(streamName: string, tail: StreamTail): void;
 }
 
 interface EventRow {
@@ -106,7 +129,7 @@ export class SqliteEventStore implements EventStore {
   private readonly rangeStatements = new Map<string, StatementSync>();
   private readonly settings: Required<SqliteEventStoreOptions>;
 
-  private readonly queue: QueuedAppend[] = [];
+  private readonly queue: QueuedWrite[] = [];
   private flushScheduled = false;
   /** Committed tails, loaded lazily; only trusted while the head is still `tailsValidAtHead`. */
   private readonly tails = new Map<string, StreamTail>();
@@ -144,7 +167,32 @@ export class SqliteEventStore implements EventStore {
       assertValidAppend(streamName, events, expectedRevision);
       const serialized = events.map(serialize);
       return new Promise<AppendResult>((resolve, reject) => {
-        this.queue.push({ streamName, events: serialized, expectedRevision, resolve, reject });
+        this.queue.push({ kind: 'one', streamName, events: serialized, expectedRevision, resolve, reject });
+        this.scheduleFlush();
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Joins the next group commit like `append`, but as one unit: its parts are written inside a savepoint,
+   * and a conflict in any part rolls back all of them. One promise and one queue entry for the whole set,
+   * which is what makes bulk writes cheap.
+   */
+  appendMany(appends: StreamAppend[]): Promise<AppendResult[]> {
+    try {
+      this.assertOpen();
+      const parts: SerializedAppend[] = [];
+      let eventCount = 0;
+      for (const { streamName, events, expectedRevision } of appends) {
+        assertValidAppend(streamName, events, expectedRevision);
+        parts.push({ streamName, events: events.map(serialize), expectedRevision });
+        eventCount += events.length;
+      }
+      if (parts.length === 0) return Promise.resolve([]);
+      return new Promise<AppendResult[]>((resolve, reject) => {
+        this.queue.push({ kind: 'many', parts, eventCount, resolve, reject });
         this.scheduleFlush();
       });
     } catch (error) {
@@ -261,11 +309,11 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  private takeBatch(): QueuedAppend[] {
+  private takeBatch(): QueuedWrite[] {
     let events = 0;
     let count = 0;
-    while (count < this.queue.length && (count === 0 || events + this.queue[count]!.events.length <= this.settings.maxEventsPerCommit)) {
-      events += this.queue[count]!.events.length;
+    while (count < this.queue.length && (count === 0 || events + eventCountOf(this.queue[count]!) <= this.settings.maxEventsPerCommit)) {
+      events += eventCountOf(this.queue[count]!);
       count++;
     }
     return this.queue.splice(0, count);
@@ -276,19 +324,20 @@ export class SqliteEventStore implements EventStore {
    * database error while writing one append rolls the transaction back, rejects that append and
    * writes the others again without it; an error on BEGIN or COMMIT rejects the whole batch.
    */
-  private commitBatch(batch: QueuedAppend[]): void {
+  private commitBatch(batch: QueuedWrite[]): void {
     let remaining = batch;
     while (remaining.length > 0) {
-      const outcomes: { append: QueuedAppend; result?: AppendResult; error?: unknown }[] = [];
+      const outcomes: { append: QueuedWrite; result?: AppendResult | AppendResult[]; error?: unknown }[] = [];
       const touchedTails = new Map<string, StreamTail>();
-      let failedAppend: QueuedAppend | undefined;
+      let failedAppend: QueuedWrite | undefined;
       try {
         this.db.exec('BEGIN IMMEDIATE');
         this.forgetTailsIfAnotherProcessWrote();
         const recordedAt = new Date().toISOString();
         for (const append of remaining) {
           try {
-            outcomes.push({ append, result: this.writeAppend(append, touchedTails, recordedAt) });
+            const result = append.kind === 'one' ? this.writeAppend(append, touchedTails, recordedAt) : this.writeAppendMany(append, touchedTails, recordedAt);
+            outcomes.push({ append, result });
           } catch (error) {
             if (!(error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError)) {
               failedAppend = append;
@@ -318,16 +367,48 @@ export class SqliteEventStore implements EventStore {
         this.tailsValidAtHead = Math.max(this.tailsValidAtHead ?? -1, tail.position);
       }
       for (const { append, result, error } of outcomes) {
-        if (result) append.resolve(result);
-        else append.reject(error);
+        if (!result) append.reject(error);
+        else if (append.kind === 'one') append.resolve(result as AppendResult);
+        else append.resolve(result as AppendResult[]);
       }
       if (touchedTails.size > 0) for (const subscription of this.subscriptions) subscription.wake();
       return;
     }
   }
 
+  /**
+   * Writes the parts of an `appendMany` inside a savepoint. On a conflict the savepoint is rolled back,
+   * so the rest of the group commit goes on without any of the parts; their tails join `touchedTails`
+   * only once all of them are written.
+   */
+  private writeAppendMany(many: QueuedAppendMany, touchedTails: Map<string, StreamTail>, recordedAt: string): AppendResult[] {
+    const ownTails = new Map<string, StreamTail>();
+    const tails = {
+      get: (streamName: string) => ownTails.get(streamName) ?? touchedTails.get(streamName),
+      set: (streamName: string, tail: StreamTail) => {
+        ownTails.set(streamName, tail);
+      },
+    };
+    this.db.exec('SAVEPOINT append_many');
+    let results: AppendResult[];
+    try {
+      results = many.parts.map((part) => this.writeAppend(part, tails, recordedAt));
+    } catch (error) {
+      this.db.exec('ROLLBACK TO append_many');
+      this.db.exec('RELEASE append_many');
+      throw error;
+    }
+    this.db.exec('RELEASE append_many');
+    for (const [streamName, tail] of ownTails) touchedTails.set(streamName, tail);
+    return results;
+  }
+
   /** Checks one append against the log as it stands inside the open transaction, then inserts it. */
-  private writeAppend(append: QueuedAppend, touchedTails: Map<string, StreamTail>, recordedAt: string): AppendResult {
+  private writeAppend(
+    append: SerializedAppend,
+    touchedTails: TailsWrittenSoFar,
+    recordedAt: string,
+  ): AppendResult {
     const { streamName, events, expectedRevision } = append;
     const retried = recogniseRetry(
       streamName,
@@ -440,6 +521,10 @@ export class SqliteEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new EventStoreClosedError();
   }
+}
+
+function eventCountOf(write: QueuedWrite): number {
+  return write.kind === 'one' ? write.events.length : write.eventCount;
 }
 
 function serialize(event: NewEvent): SerializedEvent {

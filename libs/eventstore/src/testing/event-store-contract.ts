@@ -186,6 +186,117 @@ export function eventStoreContract(adapterName: string, harness: EventStoreHarne
       });
     });
 
+    describe('appendMany (optional: skipped for adapters without it)', () => {
+      /** The store's appendMany, or undefined: the adapter then leaves bulk writers to fall back to `append`. */
+      const appendManyOf = (target: EventStore) => target.appendMany?.bind(target);
+
+      it('appends to several streams, returning each part\'s result in order', async () => {
+        const appendMany = appendManyOf(store);
+        if (!appendMany) return;
+        const results = await appendMany([
+          { streamName: stream('order-1'), events: [newEvent(), newEvent()], expectedRevision: 'no_stream' },
+          { streamName: stream('order-2'), events: [newEvent()], expectedRevision: 'any' },
+        ]);
+
+        const first = await store.readStream(stream('order-1'));
+        const second = await store.readStream(stream('order-2'));
+        expect(results).toEqual([
+          { nextExpectedRevision: 1, position: first[1]!.position },
+          { nextExpectedRevision: 0, position: second[0]!.position },
+        ]);
+        expect(first[1]!.position).toBeLessThan(second[0]!.position);
+        expect((await ownEvents()).map((event) => event.streamName)).toEqual([stream('order-1'), stream('order-1'), stream('order-2')]);
+      });
+
+      it('lets a later part see what an earlier part of the same call wrote', async () => {
+        const appendMany = appendManyOf(store);
+        if (!appendMany) return;
+        const results = await appendMany([
+          { streamName: stream('order-1'), events: [newEvent()], expectedRevision: 'no_stream' },
+          { streamName: stream('order-1'), events: [newEvent()], expectedRevision: 0 },
+        ]);
+        expect(results.map((result) => result.nextExpectedRevision)).toEqual([0, 1]);
+        expect(await store.readStream(stream('order-1'))).toHaveLength(2);
+      });
+
+      it('writes nothing when one part conflicts, and rejects with that part\'s error', async () => {
+        const appendMany = appendManyOf(store);
+        if (!appendMany) return;
+        await store.append(stream('taken'), [newEvent()], 'no_stream');
+        const reused = newEvent();
+        await store.append(stream('other'), [reused], 'no_stream');
+
+        const conflict = await appendMany([
+          { streamName: stream('order-1'), events: [newEvent()], expectedRevision: 'no_stream' },
+          { streamName: stream('taken'), events: [newEvent()], expectedRevision: 'no_stream' },
+          { streamName: stream('order-3'), events: [newEvent()], expectedRevision: 'no_stream' },
+        ]).catch((error: unknown) => error);
+        expect(conflict).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(conflict).toMatchObject({ streamName: stream('taken'), expected: 'no_stream', actual: 0 });
+
+        const duplicate = await appendMany([
+          { streamName: stream('order-1'), events: [newEvent()], expectedRevision: 'no_stream' },
+          { streamName: stream('order-2'), events: [reused], expectedRevision: 'no_stream' },
+        ]).catch((error: unknown) => error);
+        expect(duplicate).toBeInstanceOf(DuplicateEventIdError);
+
+        expect(await store.readStream(stream('order-1'))).toEqual([]);
+        expect(await store.readStream(stream('order-3'))).toEqual([]);
+        expect((await ownEvents()).map((event) => event.streamName)).toEqual([stream('taken'), stream('other')]);
+        // The store goes on as before after the rollback.
+        await store.append(stream('order-1'), [newEvent()], 'no_stream');
+        expect(await store.readStream(stream('order-1'))).toHaveLength(1);
+      });
+
+      it('treats a replay of the same ids as done (crash resume), also when mixed with new parts', async () => {
+        const appendMany = appendManyOf(store);
+        if (!appendMany) return;
+        const parts = [
+          { streamName: stream('row-1'), events: [newEvent()], expectedRevision: 'no_stream' as const },
+          { streamName: stream('row-2'), events: [newEvent()], expectedRevision: 'no_stream' as const },
+        ];
+        const original = await appendMany(parts);
+
+        expect(await appendMany(parts)).toEqual(original);
+        const more = { streamName: stream('row-3'), events: [newEvent()], expectedRevision: 'no_stream' as const };
+        const mixed = await appendMany([...parts, more]);
+        expect(mixed.slice(0, 2)).toEqual(original);
+        expect(mixed[2]!.position).toBeGreaterThan(original[1]!.position);
+        // Rows written one by one before a crash are recognised too.
+        expect(await store.append(parts[0]!.streamName, parts[0]!.events, 'no_stream')).toEqual(original[0]);
+        expect(await ownEvents()).toHaveLength(3);
+      });
+
+      it('returns an empty list for no parts, and validates every part before writing', async () => {
+        const appendMany = appendManyOf(store);
+        if (!appendMany) return;
+        expect(await appendMany([])).toEqual([]);
+        await expect(
+          appendMany([
+            { streamName: stream('order-1'), events: [newEvent()], expectedRevision: 'no_stream' },
+            { streamName: '', events: [newEvent()], expectedRevision: 'no_stream' },
+          ]),
+        ).rejects.toBeInstanceOf(TypeError);
+        expect(await store.readStream(stream('order-1'))).toEqual([]);
+      });
+
+      it('delivers the events to live subscriptions in log order', async () => {
+        const appendMany = appendManyOf(store);
+        if (!appendMany) return;
+        const seen: string[] = [];
+        subscribe(store, {
+          afterPosition: await store.headPosition(),
+          filter: { streamNamePrefixes: [prefix] },
+          onEvent: (event) => void seen.push(event.streamName),
+        });
+        await appendMany([
+          { streamName: stream('order-1'), events: [newEvent()], expectedRevision: 'no_stream' },
+          { streamName: stream('order-2'), events: [newEvent()], expectedRevision: 'no_stream' },
+        ]);
+        await eventually(() => expect(seen).toEqual([stream('order-1'), stream('order-2')]));
+      });
+    });
+
     describe('readStream', () => {
       it('returns an empty array for a stream that does not exist', async () => {
         expect(await store.readStream(stream('missing'))).toEqual([]);

@@ -1,5 +1,13 @@
 import { type CommandContext, deterministicId, DomainError, EventSourcedCommandHandler } from '@crm/decider';
-import { type EventStore, EventStoreClosedError, type NewEvent, type RecordedEvent, WrongExpectedRevisionError } from '@crm/eventstore';
+import {
+  DuplicateEventIdError,
+  type EventStore,
+  EventStoreClosedError,
+  type NewEvent,
+  type RecordedEvent,
+  type StreamAppend,
+  WrongExpectedRevisionError,
+} from '@crm/eventstore';
 import { createHash } from 'node:crypto';
 import { companyDecider } from '../domain/company';
 import { contactDecider, type ContactCommand, type ContactEvent, type ContactInput, type ContactState } from '../domain/contact';
@@ -300,7 +308,7 @@ class ImportSession {
     const actions = await this.decideActions(prepared.filter((entry) => !companyIds.failed.has(entry.row)));
     const context = this.job.context();
     const occurredAt = new Date().toISOString();
-    const creates: Promise<void>[] = [];
+    const creates: { row: number; contactId: string; append: StreamAppend }[] = [];
     const updates: { entry: PreparedRow; contactId: string }[] = [];
     for (const { entry, action } of actions) {
       const input = { ...entry.mapped.input };
@@ -318,22 +326,15 @@ class ImportSession {
           continue;
         }
         const events = contactDecider.decide({ type: 'CreateContact', contactId: action.contactId, input }, contactDecider.initialState());
-        const stream = contactStream(this.tenantId, action.contactId);
-        creates.push(
-          this.options.store
-            .append(stream, toNewEvents(events, `${this.importId}:${entry.row}`, context, occurredAt), 'no_stream')
-            .then(() => void this.counts.created++)
-            .catch((error) => {
-              if (error instanceof WrongExpectedRevisionError) fail(entry.row, null, `contact ${action.contactId} already exists`);
-              else throw error;
-            }),
-        );
+        const streamName = contactStream(this.tenantId, action.contactId);
+        const append = { streamName, events: toNewEvents(events, `${this.importId}:${entry.row}`, context, occurredAt), expectedRevision: 'no_stream' as const };
+        creates.push({ row: entry.row, contactId: action.contactId, append });
       } catch (error) {
         if (error instanceof DomainError) this.failFromDomain(entry.row, error, fail, errors);
         else throw error;
       }
     }
-    await Promise.all(creates);
+    await this.writeCreates(creates, fail);
     // Updates after the creates: a later row of the same batch may update a contact an earlier row created.
     for (const { entry, contactId } of updates) {
       try {
@@ -349,6 +350,37 @@ class ImportSession {
     }
     errors.sort((a, b) => a.row - b.row);
     await this.job.apply({ type: 'CheckpointContactImport', throughRow, bytesRead, counts: { ...this.counts }, errors });
+  }
+
+  /**
+   * Writes the batch's new contacts with one `appendMany` where the store has it (one queue entry, one
+   * savepoint, no promise per row). It is all or nothing, so when one row conflicts (its contact id is
+   * taken) the batch is written again row by row, which tells the conflicting rows apart; replayed rows
+   * after a crash are retries of the same ids and pass either way.
+   */
+  private async writeCreates(creates: { row: number; contactId: string; append: StreamAppend }[], fail: (row: number, field: string | null, reason: string) => void) {
+    if (creates.length === 0) return;
+    const { store } = this.options;
+    if (store.appendMany) {
+      try {
+        await store.appendMany(creates.map((create) => create.append));
+        this.counts.created += creates.length;
+        return;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError)) throw error;
+      }
+    }
+    await Promise.all(
+      creates.map(({ row, contactId, append }) =>
+        store
+          .append(append.streamName, append.events, append.expectedRevision)
+          .then(() => void this.counts.created++)
+          .catch((error) => {
+            if (error instanceof WrongExpectedRevisionError) fail(row, null, `contact ${contactId} already exists`);
+            else throw error;
+          }),
+      ),
+    );
   }
 
   private handler: EventSourcedCommandHandler<ContactCommand, ContactState, ContactEvent> | undefined;

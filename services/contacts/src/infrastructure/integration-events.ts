@@ -167,7 +167,8 @@ export class ContactsIntegrationEventMapper {
     if (previous && previous.revision === event.revision - 1) {
       tracked = { revision: event.revision, state: decider.evolve(previous.state, event), createdAt: previous.createdAt };
     } else {
-      const history = await this.store.readStream(event.streamName, { maxCount: event.revision + 1 });
+      // A stream's first event is its whole history: no read (bulk imports create streams by the thousand).
+      const history = event.revision === 0 ? [event] : await this.store.readStream(event.streamName, { maxCount: event.revision + 1 });
       tracked = {
         revision: event.revision,
         state: history.reduce((state, recorded) => decider.evolve(state, recorded), decider.initialState()),
