@@ -14,6 +14,7 @@ import { applyReadModelBatch, READ_MODEL_INDEXES, READ_MODEL_PROJECTION } from '
 import { RunningCrm } from '../tools/running-crm';
 import { seedContactEvents } from './contact-events';
 import { benchContactImport } from './contact-import';
+import { benchContactImportParts } from './contact-import-parts';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     'rebuild-contacts': { type: 'string', default: '50000' },
     'import-rows': { type: 'string', default: '1000000' },
+    'import-parts-rows': { type: 'string', default: '100000' },
   },
 });
 const sections = new Set(values.only!.split(','));
@@ -139,11 +141,27 @@ async function benchImport() {
   }
 }
 
+async function benchImportParts() {
+  const rows = Number(values['import-parts-rows']);
+  console.log(`\nContact import, the pieces one after another in one process (${rows.toLocaleString('en')} rows, SQLite stores)`);
+  const dir = scratch();
+  try {
+    const result = await benchContactImportParts(dir, rows);
+    const perRow = (ms: number) => `${((ms * 1000) / rows).toFixed(0)} µs/row`;
+    record('import runner alone (parse, map, validate, decide, append)', `${rate(rows, result.runnerMs)} rows/s (${perRow(result.runnerMs)})`, '≥8,300 rows/s');
+    record('list read model over the imported events', `${rate(rows, result.listMs)} contacts/s (${perRow(result.listMs)})`, '—');
+    record('timeline and handles over the imported events', `${rate(rows, result.timelineMs)} contacts/s (${perRow(result.timelineMs)})`, '—');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   console.log(`CRM benchmark on ${process.version}, ${(await import('node:os')).cpus().length} cores, ${seconds} s per load phase`);
   if (sections.has('appends')) await benchAppends();
   if (sections.has('rebuild')) await benchRebuild();
   if (sections.has('http')) await benchHttp();
+  if (sections.has('import-parts')) await benchImportParts();
   if (sections.has('import')) await benchImport();
   console.log('\n| figure | measured | target |\n|---|---|---|');
   for (const [figure, value, target] of figures) console.log(`| ${figure} | ${value} | ${target} |`);

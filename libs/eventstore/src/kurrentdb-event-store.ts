@@ -65,6 +65,9 @@ export type KurrentDbEventStoreOptions = ({ connectionString: string } | { clien
  * process appended it recently (or, after a conflict, when it stands where the append wanted to write);
  * otherwise KurrentDB stores the second copy. With expected revision `any`, KurrentDB's own retry detection
  * relies on its cache of recent writes.
+ *
+ * No `appendMany`: the client's appends are one stream each, so a multi-stream write could not be all or
+ * nothing here. Bulk writers see it missing and append part by part (each part still idempotent).
  */
 export class KurrentDbEventStore implements EventStore {
   private readonly client: KurrentDbClient;

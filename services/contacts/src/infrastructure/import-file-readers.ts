@@ -12,8 +12,8 @@ import { LIST_SEPARATOR } from '../application/import-row-mapping';
 const ICAL = ((ICALModule as unknown as { default?: typeof ICALModule }).default ?? ICALModule) as typeof ICALModule;
 
 /** Counts bytes as the file is read, for progress and ETA (the parser's look-ahead is small next to a file). */
-function countingStream(path: string, counter: { bytes: number }) {
-  const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+function countingStream(path: string, counter: { bytes: number }, highWaterMark = 256 * 1024) {
+  const stream = createReadStream(path, { highWaterMark });
   stream.on('data', (chunk) => (counter.bytes += chunk.length));
   return stream;
 }
@@ -36,11 +36,16 @@ async function headerDelimiter(path: string): Promise<string> {
   }
 }
 
+const CSV_CHUNK_BYTES = 16 * 1024;
+
 /** CSV through papaparse's streaming parser. Row 1 is the header; data rows are numbered as a spreadsheet shows them. */
 async function* readCsv(path: string, counter: { bytes: number }): AsyncGenerator<ImportRecord> {
   // Blank lines are counted but not yielded, so row numbers stay those a spreadsheet shows.
   const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { skipEmptyLines: false, delimiter: await headerDelimiter(path) });
-  const source = countingStream(path, counter);
+  // Small chunks: papaparse's stream pauses every 16 rows (its readable side's buffer) and on resume
+  // splits the rest of the chunk again, so its cost grows with the chunk size. 256 KiB chunks made
+  // parsing ~38 µs a row, 16 KiB ones ~5 µs.
+  const source = countingStream(path, counter, CSV_CHUNK_BYTES);
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
   let row = 0;
