@@ -1,18 +1,5 @@
-export interface BackoffOptions {
-  /** Delay before the second attempt. */
-  initialDelayMs: number;
-  /** The delay doubles per attempt up to this cap. */
-  maxDelayMs: number;
-}
-
-/**
- * Exponential backoff with jitter: the delay is drawn between half and all of the exponential value,
- * so processes that failed on the same cause do not all retry at the same instant.
- */
-export function backoffDelay(attempt: number, { initialDelayMs, maxDelayMs }: BackoffOptions): number {
-  const exponential = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.max(0, attempt - 1));
-  return exponential / 2 + Math.random() * (exponential / 2);
-}
+// One jittered backoff for the whole code base: it lives in @crm/eventstore, which @crm/bus builds on.
+export { backoffDelay, type BackoffOptions } from '@crm/eventstore';
 
 /**
  * A sleep that can be cut short. A wake-up that arrives while nobody sleeps is remembered,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { backoffDelay, type BackoffOptions, WakeUpSignal } from './backoff';
+import { deadLetterReason, settlesWithin } from './consumer-support';
 import type { BusLogger } from './logger';
 import {
   DEAD_LETTER_HEADERS,
@@ -30,8 +31,6 @@ export interface EmbeddedConsumerSettings {
 
 type HandlerOutcome = { succeeded: true } | { succeeded: false; error: unknown };
 
-/** Longest dead-letter reason kept: enough for a message and the top of a stack. */
-const MAX_REASON_LENGTH = 2_000;
 
 /**
  * Consumes some topics for one group: reads after the committed offsets, calls the handler one message
@@ -179,7 +178,7 @@ export class EmbeddedConsumer implements Consumer {
 
   private deadLetter(message: StoredMessage, held: { committedOffset: number }, error: unknown, attempts: number): void {
     const { group, leaseTtlMs, logger } = this.settings;
-    const reason = describeError(error).slice(0, MAX_REASON_LENGTH);
+    const reason = deadLetterReason(error);
     const topic = deadLetterTopic(message.topic);
     const headers = {
       [DEAD_LETTER_HEADERS.reason]: reason,
@@ -233,22 +232,4 @@ export class EmbeddedConsumer implements Consumer {
     }
     this.heldTopics.clear();
   }
-}
-
-/** True if `promise` settled within `ms`; never rejects. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true, () => true), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return String(error);
 }

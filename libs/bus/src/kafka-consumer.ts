@@ -2,6 +2,7 @@ import type { KafkaContext, KafkaOptions, MessageHandler, ServerKafka } from '@n
 import type { Consumer as KafkajsConsumer } from '@nestjs/microservices/external/kafka.interface';
 import { Partitioners } from 'kafkajs';
 import { backoffDelay, type BackoffOptions, WakeUpSignal } from './backoff';
+import { deadLetterReason, settlesWithin } from './consumer-support';
 import { fromKafkaRecord, headerStrings, MalformedKafkaRecordError } from './kafka-cloudevents';
 import { KAFKAJS_LOG_LEVEL, kafkaLogCreator } from './kafka-logging';
 import type { BusLogger } from './logger';
@@ -34,8 +35,6 @@ export interface KafkaConsumerSettings {
 
 type HandlerOutcome = { succeeded: true } | { succeeded: false; error: unknown };
 
-/** Longest dead-letter reason kept: enough for a message and the top of a stack. */
-const MAX_REASON_LENGTH = 2_000;
 
 type ServerKafkaOptions = Required<KafkaOptions>['options'];
 
@@ -228,7 +227,7 @@ export class KafkaConsumer implements Consumer {
     const record = context.getMessage();
     const originalTopic = context.getTopic();
     const topic = deadLetterTopic(originalTopic);
-    const reason = describeError(error).slice(0, MAX_REASON_LENGTH);
+    const reason = deadLetterReason(error);
     await this.settings.ensureTopic(topic);
     // The record as it came, so that a dead-letter reader decodes the same event, plus why it failed.
     await context.getProducer().send({
@@ -253,22 +252,4 @@ export class KafkaConsumer implements Consumer {
       'Event dead-lettered',
     );
   }
-}
-
-/** True if `promise` settled within `ms`; never rejects. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true, () => true), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return String(error);
 }

@@ -1,6 +1,6 @@
 /**
- * Jittered exponential backoff for adapters of this library. @crm/bus has the same helper for the relay;
- * it cannot be imported from here because @crm/bus depends on @crm/eventstore (that would be a cycle).
+ * Jittered exponential backoff, for the KurrentDB supervisor here and for @crm/bus (relay, consumers),
+ * which re-exports it: the bus builds on the event store, so the one copy lives here.
  */
 export interface BackoffOptions {
   /** Delay before the second attempt. */

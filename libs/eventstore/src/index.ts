@@ -5,3 +5,4 @@ export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentd
 export type { KurrentDbClient, KurrentDbSubscriptionStream } from './kurrentdb-client';
 export type { EventStoreLogger } from './kurrentdb-subscription';
 export { kurrentEventIdOf } from './kurrentdb-mapping';
+export { backoffDelay, type BackoffOptions } from './backoff';
