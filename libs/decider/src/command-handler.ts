@@ -1,4 +1,5 @@
 import {
+  type EventMetadata,
   type EventStore,
   type ExpectedRevision,
   type RecordedEvent,
@@ -24,6 +25,18 @@ export interface CommandContext {
    */
   idempotencyKey?: string;
   now?: () => Date;
+}
+
+/** The metadata every event written on behalf of `context` carries (tenant, actor, correlation, causation). */
+export function eventMetadataFor(context: CommandContext, occurredAt: string, schemaVersion: number): EventMetadata {
+  return {
+    tenantId: context.tenantId,
+    actorId: context.actorId,
+    correlationId: context.correlationId,
+    causationId: context.causationId,
+    occurredAt,
+    schemaVersion,
+  };
 }
 
 export interface CommandResult<State, Event extends DomainEvent> {
@@ -103,14 +116,7 @@ export class EventSourcedCommandHandler<Command, State, Event extends DomainEven
             eventId: context.idempotencyKey ? deterministicId(`${context.idempotencyKey}:${index}`) : newEventId(),
             type: event.type,
             data: event.data,
-            metadata: {
-              tenantId: context.tenantId,
-              actorId: context.actorId,
-              correlationId: context.correlationId,
-              causationId: context.causationId,
-              occurredAt,
-              schemaVersion: this.upcasters.currentVersion(event.type),
-            },
+            metadata: eventMetadataFor(context, occurredAt, this.upcasters.currentVersion(event.type)),
           })),
           expected,
         );

@@ -1,4 +1,4 @@
-import { type CommandContext, deterministicId, DomainError, EventSourcedCommandHandler } from '@crm/decider';
+import { type CommandContext, deterministicId, DomainError, eventMetadataFor, EventSourcedCommandHandler } from '@crm/decider';
 import {
   DuplicateEventIdError,
   type EventStore,
@@ -213,7 +213,7 @@ class JobStream {
         eventId: deterministicId(`${this.stream}:${event.type}:${command.type === 'CheckpointContactImport' ? command.throughRow : this.revision}:${index}`),
         type: event.type,
         data: event.data,
-        metadata: { ...metadataOf(context, occurredAt) },
+        metadata: metadataOf(context, occurredAt),
       })),
       this.revision,
     );
@@ -222,14 +222,7 @@ class JobStream {
   }
 }
 
-const metadataOf = (context: CommandContext, occurredAt: string) => ({
-  tenantId: context.tenantId,
-  actorId: context.actorId,
-  correlationId: context.correlationId,
-  causationId: context.causationId,
-  occurredAt,
-  schemaVersion: 1,
-});
+const metadataOf = (context: CommandContext, occurredAt: string) => eventMetadataFor(context, occurredAt, 1);
 
 /** One run of one job: the column layout, the caches of what this run has matched or written. */
 class ImportSession {

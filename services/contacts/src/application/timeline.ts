@@ -1,4 +1,4 @@
-import { type CommandContext, deterministicId, EventSourcedCommandHandler } from '@crm/decider';
+import { type CommandContext, deterministicId, eventMetadataFor, EventSourcedCommandHandler } from '@crm/decider';
 import type { EventStore } from '@crm/eventstore';
 import type { Document, Filter, ReadStore } from '@crm/readstore';
 import { contactDecider } from '../domain/contact';
@@ -114,14 +114,7 @@ export class TimelineService {
           eventId: deterministicId(`timeline:${context.tenantId}:${contactId}:${entry.source}:${entry.sourceId}`),
           type: event.type,
           data: event.data,
-          metadata: {
-            tenantId: context.tenantId,
-            actorId: context.actorId,
-            correlationId: context.correlationId,
-            causationId: context.causationId,
-            occurredAt: (context.now?.() ?? new Date()).toISOString(),
-            schemaVersion: 1,
-          },
+          metadata: eventMetadataFor(context, (context.now?.() ?? new Date()).toISOString(), 1),
         },
       ],
       // Nothing is decided from this stream's past, so any revision will do; the id makes retries no-ops.
