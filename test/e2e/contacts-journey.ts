@@ -1,8 +1,7 @@
 import { callUrl, type RunningCrm } from '../../tools/running-crm';
+import { expectProblem, type Page, uniqueTenant } from './support';
 
 type Contact = { id: string; firstName: string; lastName: string; emails: { address: string; primary: boolean }[]; status: string; archived: boolean; revision: number; tags: string[]; companyId: string | null };
-type Problem = { type: string; title: string; status: number; detail: string; errors?: { field: string; messages: string[] }[] };
-type Page<T> = { items: T[]; nextCursor: string | null };
 
 /**
  * The contacts journey through the gateway, run on the embedded adapters (contacts.spec.ts) and on real
@@ -19,25 +18,15 @@ export function contactsJourney(start: () => Promise<RunningCrm>): void {
     await crm?.stop();
   });
 
-  const tenant = (name: string) => `${name}-${Math.random().toString(36).slice(2, 8)}`;
-
   async function createContact(tenantId: string, body: Record<string, unknown>) {
     const response = await crm.call<Contact>('POST', '/api/v1/contacts', { tenant: tenantId, actor: 'alice', body });
     expect(response.status).toBe(201);
     return response;
   }
 
-  function expectProblem(response: { status: number; headers: Record<string, string>; body: unknown }, status: number, fields: string[] = []) {
-    expect(response.status).toBe(status);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const problem = response.body as Problem;
-    expect(problem).toMatchObject({ status, title: expect.any(String), type: expect.any(String) });
-    for (const field of fields) expect(problem.errors?.map((error) => error.field)).toContain(field);
-  }
-
   describe('contacts through the gateway', () => {
     it('creates a contact: 201, Location, ETag "0", consistency token, and an immediate read sees it', async () => {
-      const t = tenant('create');
+      const t = uniqueTenant('create');
       const created = await createContact(t, { firstName: 'Ada', lastName: 'Lovelace', emails: [{ address: 'Ada@Example.com' }], tags: ['VIP'] });
       expect(created.headers.location).toBe(`/api/v1/contacts/${created.body.id}`);
       expect(created.headers.etag).toBe('"0"');
@@ -52,7 +41,7 @@ export function contactsJourney(start: () => Promise<RunningCrm>): void {
     });
 
     it('uses If-Match for optimistic concurrency: a stale revision answers 412 and changes nothing', async () => {
-      const t = tenant('etag');
+      const t = uniqueTenant('etag');
       const { body: contact } = await createContact(t, { firstName: 'Grace', lastName: 'Hopper' });
       const path = `/api/v1/contacts/${contact.id}`;
 
@@ -72,7 +61,7 @@ export function contactsJourney(start: () => Promise<RunningCrm>): void {
     });
 
     it('reads a contact as of any past instant (time travel) and lists its history with actors and fields', async () => {
-      const t = tenant('asof');
+      const t = uniqueTenant('asof');
       const { body: contact } = await createContact(t, { firstName: 'Alan', lastName: 'Turing', status: 'lead' });
       const path = `/api/v1/contacts/${contact.id}`;
       const afterCreate = new Date().toISOString();
@@ -95,7 +84,7 @@ export function contactsJourney(start: () => Promise<RunningCrm>): void {
     });
 
     it('archives, restores and deletes: archived contacts leave default lists, deleted ones are gone', async () => {
-      const t = tenant('life');
+      const t = uniqueTenant('life');
       const created = await createContact(t, { firstName: 'Kept' });
       const { body: contact } = created;
       const path = `/api/v1/contacts/${contact.id}`;
@@ -120,7 +109,7 @@ export function contactsJourney(start: () => Promise<RunningCrm>): void {
     });
 
     it('lists with filters, sorting, a bounded limit and cursor pagination, reading its own writes', async () => {
-      const t = tenant('list');
+      const t = uniqueTenant('list');
       const company = await crm.call<{ id: string }>('POST', '/api/v1/companies', { tenant: t, body: { name: 'Analytical Engines', domain: 'engines.example' } });
       expect(company.status).toBe(201);
       const people = [
@@ -164,8 +153,8 @@ export function contactsJourney(start: () => Promise<RunningCrm>): void {
     });
 
     it('keeps tenants apart: another tenant neither reads nor lists the record', async () => {
-      const owner = tenant('owner');
-      const other = tenant('other');
+      const owner = uniqueTenant('owner');
+      const other = uniqueTenant('other');
       const created = await createContact(owner, { firstName: 'Private', emails: [{ address: 'private@example.com' }] });
       expectProblem(await crm.call('GET', `/api/v1/contacts/${created.body.id}`, { tenant: other }), 404);
       expectProblem(await crm.call('PATCH', `/api/v1/contacts/${created.body.id}`, { tenant: other, body: { firstName: 'Stolen' } }), 404);
@@ -175,7 +164,7 @@ export function contactsJourney(start: () => Promise<RunningCrm>): void {
     });
 
     it('answers bad input with 400 problem+json naming the fields, and writes nothing', async () => {
-      const t = tenant('bad');
+      const t = uniqueTenant('bad');
       const post = (body: unknown) => crm.call('POST', '/api/v1/contacts', { tenant: t, body });
       expectProblem(await post({ lastName: '' }), 400, ['firstName']);
       expectProblem(await post({}), 400, ['firstName']);
@@ -206,7 +195,7 @@ export function contactsJourney(start: () => Promise<RunningCrm>): void {
     });
 
     it('manages companies the same way', async () => {
-      const t = tenant('companies');
+      const t = uniqueTenant('companies');
       const created = await crm.call<{ id: string; name: string; domain: string }>('POST', '/api/v1/companies', { tenant: t, body: { name: 'Acme', domain: 'https://www.ACME.example/about', size: '11-50' } });
       expect(created.status).toBe(201);
       expect(created.headers.etag).toBe('"0"');
@@ -231,7 +220,7 @@ export function contactsJourney(start: () => Promise<RunningCrm>): void {
     });
 
     it('passes the correlation id through to the events', async () => {
-      const t = tenant('corr');
+      const t = uniqueTenant('corr');
       const created = await crm.call<Contact>('POST', '/api/v1/contacts', { tenant: t, body: { firstName: 'Traced' }, headers: { 'x-correlation-id': 'journey-42' } });
       const history = await crm.call<{ items: { correlationId: string; causationId: string }[] }>('GET', `/api/v1/contacts/${created.body.id}/history`, { tenant: t });
       expect(history.body.items[0].correlationId).toBe('journey-42');
@@ -239,7 +228,7 @@ export function contactsJourney(start: () => Promise<RunningCrm>): void {
     });
 
     it('rebuilds the list read models from event 0 on the operator route, which the gateway does not expose', async () => {
-      const t = tenant('rebuild');
+      const t = uniqueTenant('rebuild');
       let token = '';
       for (const firstName of ['Replay', 'Replayed', 'Replaying']) token = (await createContact(t, { firstName })).headers['x-consistency-token'];
       await crm.call('GET', '/api/v1/contacts', { tenant: t, headers: { 'x-consistency-token': token } });

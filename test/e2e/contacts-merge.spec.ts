@@ -1,7 +1,7 @@
-import { type HttpResponse, RunningCrm } from '../../tools/running-crm';
+import { RunningCrm } from '../../tools/running-crm';
+import { expectProblem, type Page, type Problem, uniqueTenant } from './support';
 
-type Problem = { status: number; title: string; type: string; errors?: { field: string; messages: string[] }[]; duplicates?: Duplicate[] };
-type Page<T> = { items: T[]; nextCursor: string | null };
+type DuplicateProblem = Problem & { duplicates?: Duplicate[] };
 type Duplicate = { id: string; rule: string };
 type Contact = {
   id: string;
@@ -31,16 +31,6 @@ describe('duplicate rules and reversible merge through the gateway', () => {
     await crm?.stop();
   });
 
-  const tenant = (name: string) => `${name}-${Math.random().toString(36).slice(2, 8)}`;
-
-  function expectProblem(response: HttpResponse, status: number, fields: string[] = []) {
-    expect(response.status).toBe(status);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const problem = response.body as Problem;
-    expect(problem).toMatchObject({ status, title: expect.any(String), type: expect.any(String) });
-    for (const field of fields) expect(problem.errors?.map((error) => error.field)).toContain(field);
-  }
-
   async function create(t: string, body: Record<string, unknown>, query = '') {
     return crm.call<Contact>('POST', `/api/v1/contacts${query}`, { tenant: t, actor: 'alice', body });
   }
@@ -57,7 +47,7 @@ describe('duplicate rules and reversible merge through the gateway', () => {
 
   describe('duplicate rules', () => {
     it('starts with the defaults, replaces them under If-Match, and refuses bad rules', async () => {
-      const t = tenant('rules');
+      const t = uniqueTenant('rules');
       const initial = await crm.call<Rules>('GET', '/api/v1/contacts/duplicate-rules', { tenant: t });
       expect(initial.status).toBe(200);
       expect(initial.headers.etag).toBe('"0"');
@@ -76,11 +66,11 @@ describe('duplicate rules and reversible merge through the gateway', () => {
       expectProblem(await crm.call('PUT', '/api/v1/contacts/duplicate-rules', { tenant: t, body: { rules: 'all' } }), 400, ['rules']);
       expectProblem(await crm.call('PUT', '/api/v1/contacts/duplicate-rules', { tenant: t, body: { defaultRegion: 'XX', rules: [] } }), 400, ['defaultRegion']);
       // Other tenants keep their defaults.
-      expect((await crm.call<Rules>('GET', '/api/v1/contacts/duplicate-rules', { tenant: tenant('rules-other') })).body.version).toBe(0);
+      expect((await crm.call<Rules>('GET', '/api/v1/contacts/duplicate-rules', { tenant: uniqueTenant('rules-other') })).body.version).toBe(0);
     });
 
     it('names duplicates on create under each default rule, and only then', async () => {
-      const t = tenant('dup-defaults');
+      const t = uniqueTenant('dup-defaults');
       const company = await crm.call<{ id: string }>('POST', '/api/v1/companies', { tenant: t, body: { name: 'Analytical Engines' } });
       const ada = await createOk(t, { firstName: 'Ada', lastName: 'Lovelace', emails: [{ address: 'ada@engines.example' }], companyId: company.body.id });
       const grace = await createOk(t, { firstName: 'Grace', lastName: 'Hopper', phones: [{ number: '+37060012345' }] });
@@ -111,7 +101,7 @@ describe('duplicate rules and reversible merge through the gateway', () => {
     });
 
     it('follows custom rules and can switch the defaults off', async () => {
-      const t = tenant('dup-custom');
+      const t = uniqueTenant('dup-custom');
       const rules = { rules: [{ name: 'last-name-and-birthday', fields: ['lastName', 'birthday'] }, { name: 'vat', fields: ['customFields.vatId'] }] };
       expect((await crm.call('PUT', '/api/v1/contacts/duplicate-rules', { tenant: t, body: rules })).status).toBe(200);
       const first = await createOk(t, { firstName: 'Charles', lastName: 'Babbage', birthday: '1791-12-26', emails: [{ address: 'cb@example.com' }], customFields: { vatId: 'LT100' } });
@@ -122,11 +112,11 @@ describe('duplicate rules and reversible merge through the gateway', () => {
     });
 
     it('onDuplicate=reject answers 409 naming the duplicates and writes nothing', async () => {
-      const t = tenant('dup-reject');
+      const t = uniqueTenant('dup-reject');
       const ada = await createOk(t, { firstName: 'Ada', emails: [{ address: 'ada@example.com' }] });
       const rejected = await create(t, { firstName: 'Ada Again', emails: [{ address: 'ada@example.com' }] }, '?onDuplicate=reject');
       expectProblem(rejected, 409);
-      expect((rejected.body as unknown as Problem).duplicates).toEqual([{ id: ada.id, rule: 'same-primary-email' }]);
+      expect((rejected.body as unknown as DuplicateProblem).duplicates).toEqual([{ id: ada.id, rule: 'same-primary-email' }]);
       const other = await createOk(t, { firstName: 'Unrelated' });
       const token = (await crm.call('PATCH', path(other.id), { tenant: t, body: { title: 'x' } })).headers['x-consistency-token'];
       const list = await crm.call<Page<Contact>>('GET', '/api/v1/contacts', { tenant: t, headers: { 'x-consistency-token': token } });
@@ -139,7 +129,7 @@ describe('duplicate rules and reversible merge through the gateway', () => {
 
   describe('merge and unmerge', () => {
     it('merges, redirects the source, follows the timeline, and unmerges back exactly', async () => {
-      const t = tenant('merge');
+      const t = uniqueTenant('merge');
       const a = await createOk(t, { firstName: 'Ada', lastName: 'Lovelace', emails: [{ address: 'ada@example.com' }], tags: ['vip'] });
       const b = await createOk(t, {
         firstName: 'Augusta',
@@ -211,7 +201,7 @@ describe('duplicate rules and reversible merge through the gateway', () => {
     });
 
     it('refuses bad merges with problem+json', async () => {
-      const t = tenant('merge-bad');
+      const t = uniqueTenant('merge-bad');
       const a = await createOk(t, { firstName: 'A' });
       const b = await createOk(t, { firstName: 'B' });
       const c = await createOk(t, { firstName: 'C' });
@@ -230,7 +220,7 @@ describe('duplicate rules and reversible merge through the gateway', () => {
       expectProblem(await crm.call('POST', `${path(c.id)}/merge`, { tenant: t, body: { sourceId: b.id } }), 409);
       expectProblem(await crm.call('POST', `${path(b.id)}/merge`, { tenant: t, body: { sourceId: c.id } }), 409);
       // Another tenant sees none of it.
-      expectProblem(await crm.call('POST', `${path(a.id)}/unmerge`, { tenant: tenant('merge-other'), body: { sourceId: b.id } }), 404);
+      expectProblem(await crm.call('POST', `${path(a.id)}/unmerge`, { tenant: uniqueTenant('merge-other'), body: { sourceId: b.id } }), 404);
     });
   });
 

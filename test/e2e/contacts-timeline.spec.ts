@@ -1,9 +1,8 @@
 import { describeWithMongo } from '@crm/testing';
 import { randomUUID } from 'node:crypto';
 import { type HttpResponse, RunningCrm } from '../../tools/running-crm';
+import { expectProblem, type Page, uniqueTenant } from './support';
 
-type Problem = { status: number; title: string; type: string; errors?: { field: string; messages: string[] }[] };
-type Page<T> = { items: T[]; nextCursor: string | null };
 type Definition = { name: string; label: string; type: string; options: string[]; required: boolean; revision: number; entity: string };
 type Interaction = {
   id: string;
@@ -27,16 +26,6 @@ function timelineJourney(start: () => Promise<RunningCrm>): void {
     await crm?.stop();
   });
 
-  const tenant = (name: string) => `${name}-${Math.random().toString(36).slice(2, 8)}`;
-
-  function expectProblem(response: HttpResponse, status: number, fields: string[] = []) {
-    expect(response.status).toBe(status);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const problem = response.body as Problem;
-    expect(problem).toMatchObject({ status, title: expect.any(String), type: expect.any(String) });
-    for (const field of fields) expect(problem.errors?.map((error) => error.field)).toContain(field);
-  }
-
   async function createContact(t: string, body: Record<string, unknown>) {
     const response = await crm.call<{ id: string; revision: number; customFields: Record<string, unknown> }>('POST', '/api/v1/contacts', { tenant: t, actor: 'alice', body });
     expect(response.status).toBe(201);
@@ -51,7 +40,7 @@ function timelineJourney(start: () => Promise<RunningCrm>): void {
 
   describe('custom field definitions', () => {
     it('are created, listed, read, changed under If-Match and removed, for contacts and companies alike', async () => {
-      const t = tenant('cf-crud');
+      const t = uniqueTenant('cf-crud');
       const path = '/api/v1/contacts/custom-fields';
       const created = await define(t, path, { name: 'tier', label: 'Tier', type: 'select', options: ['gold', 'silver'] });
       expect(created.headers.location).toBe(`${path}/tier`);
@@ -87,11 +76,11 @@ function timelineJourney(start: () => Promise<RunningCrm>): void {
       const companyField = await define(t, '/api/v1/companies/custom-fields', { name: 'tier', type: 'text' });
       expect(companyField.body).toMatchObject({ entity: 'company', name: 'tier', type: 'text' });
       expect((await crm.call<Page<Definition>>('GET', '/api/v1/companies/custom-fields', { tenant: t })).body.items.map((definition) => definition.name)).toEqual(['tier']);
-      expect((await crm.call<Page<Definition>>('GET', path, { tenant: tenant('cf-other') })).body.items).toEqual([]);
+      expect((await crm.call<Page<Definition>>('GET', path, { tenant: uniqueTenant('cf-other') })).body.items).toEqual([]);
     });
 
     it('refuses bad definitions with problem+json naming the field', async () => {
-      const t = tenant('cf-bad');
+      const t = uniqueTenant('cf-bad');
       const post = (body: unknown) => crm.call('POST', '/api/v1/contacts/custom-fields', { tenant: t, body });
       expectProblem(await post({ name: '1st', type: 'text' }), 400, ['name']);
       expectProblem(await post({ name: 'tier', type: 'colour' }), 400, ['type']);
@@ -107,7 +96,7 @@ function timelineJourney(start: () => Promise<RunningCrm>): void {
 
   describe('writes checked against the definitions', () => {
     it('answers 400 naming customFields.<name> for wrong types, unknown keys and missing required fields, and stores nothing', async () => {
-      const t = tenant('cf-write');
+      const t = uniqueTenant('cf-write');
       const fields = '/api/v1/contacts/custom-fields';
       await define(t, fields, { name: 'tier', type: 'select', options: ['gold', 'silver'] });
       await define(t, fields, { name: 'seats', type: 'number', required: true });
@@ -145,7 +134,7 @@ function timelineJourney(start: () => Promise<RunningCrm>): void {
     });
 
     it('keeps stored values when a definition changes, and checks only new writes', async () => {
-      const t = tenant('cf-change');
+      const t = uniqueTenant('cf-change');
       const fields = '/api/v1/contacts/custom-fields';
       await define(t, fields, { name: 'tier', type: 'text' });
       const contact = await createContact(t, { firstName: 'Old', customFields: { tier: 'platinum' } });
@@ -165,7 +154,7 @@ function timelineJourney(start: () => Promise<RunningCrm>): void {
     });
 
     it('checks companies against their own definitions', async () => {
-      const t = tenant('cf-company');
+      const t = uniqueTenant('cf-company');
       await define(t, '/api/v1/companies/custom-fields', { name: 'employees', type: 'number', required: true });
       expectProblem(await crm.call('POST', '/api/v1/companies', { tenant: t, body: { name: 'Acme' } }), 400, ['customFields.employees']);
       expectProblem(await crm.call('POST', '/api/v1/companies', { tenant: t, body: { name: 'Acme', customFields: { employees: 'lots' } } }), 400, ['customFields.employees']);
@@ -179,7 +168,7 @@ function timelineJourney(start: () => Promise<RunningCrm>): void {
 
   describe('interactions', () => {
     it('records each kind of interaction, and refuses what does not apply', async () => {
-      const t = tenant('int-kinds');
+      const t = uniqueTenant('int-kinds');
       const contact = await createContact(t, { firstName: 'Ada' });
       const path = `/api/v1/contacts/${contact.body.id}/interactions`;
       const bodies = [
@@ -209,16 +198,16 @@ function timelineJourney(start: () => Promise<RunningCrm>): void {
       expectProblem(await crm.call('POST', path, { tenant: t, body: { kind: 'call', participants: [{ phone: '12' }] } }), 400, ['participants.0.phone']);
       expectProblem(await crm.call('POST', path, { tenant: t, body: { kind: 'call', participants: [{ contactId: 'NOSUCHCONTACT' }] } }), 400, ['participants.0.contactId']);
       expectProblem(await crm.call('POST', '/api/v1/contacts/NOSUCHCONTACT/interactions', { tenant: t, body: { kind: 'note', body: 'x' } }), 404);
-      expectProblem(await crm.call('POST', path, { tenant: tenant('int-other'), body: { kind: 'note', body: 'x' } }), 404);
+      expectProblem(await crm.call('POST', path, { tenant: uniqueTenant('int-other'), body: { kind: 'note', body: 'x' } }), 404);
     });
 
     it('links participants matched to contacts and reports the unmatched ones back', async () => {
-      const t = tenant('int-match');
+      const t = uniqueTenant('int-match');
       const ada = await createContact(t, { firstName: 'Ada', emails: [{ address: 'ada@engines.example' }] });
       const grace = await createContact(t, { firstName: 'Grace', emails: [{ address: 'grace@navy.example' }], phones: [{ number: '+37060012345' }] });
       const charles = await createContact(t, { firstName: 'Charles' });
       // The same address in another tenant must not match.
-      await createContact(tenant('int-elsewhere'), { firstName: 'Stranger', emails: [{ address: 'stranger@example.com' }] });
+      await createContact(uniqueTenant('int-elsewhere'), { firstName: 'Stranger', emails: [{ address: 'stranger@example.com' }] });
 
       const recorded = await crm.call<Interaction>('POST', `/api/v1/contacts/${ada.body.id}/interactions`, {
         tenant: t,
@@ -252,7 +241,7 @@ function timelineJourney(start: () => Promise<RunningCrm>): void {
 
   describe('the timeline', () => {
     it('merges history and interactions by time, newest first or oldest first, with cursor pages', async () => {
-      const t = tenant('timeline');
+      const t = uniqueTenant('timeline');
       const contact = await createContact(t, { firstName: 'Alan', lastName: 'Turing' });
       const id = contact.body.id;
       const base = `/api/v1/contacts/${id}`;
@@ -298,11 +287,11 @@ function timelineJourney(start: () => Promise<RunningCrm>): void {
     });
 
     it('keeps tenants apart and goes away with the contact', async () => {
-      const owner = tenant('tl-owner');
+      const owner = uniqueTenant('tl-owner');
       const contact = await createContact(owner, { firstName: 'Private' });
       const base = `/api/v1/contacts/${contact.body.id}`;
       const recorded = await crm.call<Interaction>('POST', `${base}/interactions`, { tenant: owner, body: { kind: 'note', body: 'Secret' } });
-      const other = tenant('tl-other');
+      const other = uniqueTenant('tl-other');
       expectProblem(await crm.call('GET', `${base}/timeline`, { tenant: other }), 404);
       expectProblem(await crm.call('GET', `${base}/interactions/${recorded.body.id}`, { tenant: other }), 404);
       const mine = await crm.call<Page<Entry>>('GET', `${base}/timeline`, { tenant: owner, headers: { 'x-consistency-token': recorded.headers['x-consistency-token'] } });
