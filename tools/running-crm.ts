@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { eventually } from '@crm/testing';
+import { SERVICE_PROCESSES } from './services';
 
 // Works from tools/ (tests, via swc) and from dist/tools/ (bench): both sit two levels below a folder holding dist/.
 const ROOT = resolve(__dirname, __dirname.includes('/dist/') ? '../..' : '..');
@@ -42,13 +43,16 @@ export class RunningCrm {
 
   private constructor(
     readonly dataDir: string,
-    readonly ports: { gateway: number; contacts: number },
+    /** Port of every process by name (`gateway`, `contacts`, `sales`...), all free ones picked at start. */
+    readonly ports: Record<string, number> & { gateway: number; contacts: number },
     /** Extra environment for every process, e.g. to run on Kafka and MongoDB instead of the embedded adapters. */
     private readonly env: Record<string, string>,
   ) {}
 
   static async start(dataDir = mkdtempSync(join(tmpdir(), 'crm-e2e-')), env: Record<string, string> = {}): Promise<RunningCrm> {
-    const crm = new RunningCrm(dataDir, { gateway: await freePort(), contacts: await freePort() }, env);
+    const ports: Record<string, number> = {};
+    for (const service of SERVICE_PROCESSES) ports[service.name] = await freePort();
+    const crm = new RunningCrm(dataDir, ports as RunningCrm['ports'], env);
     await crm.launch();
     return crm;
   }
@@ -75,9 +79,7 @@ export class RunningCrm {
       env: {
         ...process.env,
         DATA_DIR: this.dataDir,
-        GATEWAY_PORT: String(this.ports.gateway),
-        CONTACTS_PORT: String(this.ports.contacts),
-        CONTACTS_URL: `http://127.0.0.1:${this.ports.contacts}`,
+        ...this.portEnvironment(),
         LOG_LEVEL: 'warn',
         ...this.env,
       },
@@ -94,7 +96,7 @@ export class RunningCrm {
     const exited = new Promise((resolveExit) => launcher.once('exit', resolveExit));
     process.kill(-launcher.pid, 'SIGKILL');
     await exited;
-    await eventually(async () => !(await this.isListening(this.ports.gateway)) && !(await this.isListening(this.ports.contacts)), {
+    await eventually(async () => !(await this.anyListening()), {
       description: 'ports to be released',
     });
   }
@@ -106,7 +108,7 @@ export class RunningCrm {
     const exited = new Promise((resolveExit) => launcher.once('exit', resolveExit));
     process.kill(launcher.pid, 'SIGKILL');
     await exited;
-    await eventually(async () => !(await this.isListening(this.ports.gateway)) && !(await this.isListening(this.ports.contacts)), {
+    await eventually(async () => !(await this.anyListening()), {
       description: 'the orphaned services to exit and release their ports',
     });
   }
@@ -140,6 +142,20 @@ export class RunningCrm {
 
   async call<T = Record<string, unknown>>(method: string, path: string, options: CallOptions = {}): Promise<HttpResponse<T>> {
     return callUrl<T>(`${this.baseUrl}${path}`, method, options);
+  }
+
+  private portEnvironment(): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [name, port] of Object.entries(this.ports)) {
+      env[`${name.toUpperCase()}_PORT`] = String(port);
+      if (name !== 'gateway') env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${port}`;
+    }
+    return env;
+  }
+
+  private async anyListening(): Promise<boolean> {
+    const listening = await Promise.all(Object.values(this.ports).map((port) => this.isListening(port)));
+    return listening.some(Boolean);
   }
 
   private async isListening(port: number): Promise<boolean> {

@@ -7,6 +7,8 @@ export interface ServiceProcess {
 
 export const SERVICE_PROCESSES: ServiceProcess[] = [
   { name: 'contacts', script: 'services/contacts/src/main.js', defaultPort: 3101 },
+  { name: 'sales', script: 'services/sales/src/main.js', defaultPort: 3102 },
+  { name: 'service', script: 'services/service/src/main.js', defaultPort: 3104 },
   { name: 'gateway', script: 'services/gateway/src/main.js', defaultPort: 3000 },
 ];
 

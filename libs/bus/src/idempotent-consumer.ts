@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Consumer, ConsumerOptions, IntegrationEventHandler, MessageBus } from './message-bus.port';
 import { openSqliteDatabase } from './sqlite';
+import type { Collection, Document, ReadStore } from '@crm/readstore';
 
 /** The ids of the events each consumer group has processed; owned by the consuming service. */
 export interface ProcessedEventLog {
@@ -66,6 +67,36 @@ export class SqliteProcessedEventLog implements ProcessedEventLog {
 
   close(): void {
     this.database.close();
+  }
+}
+
+interface ProcessedEventDocument extends Document {
+  group: string;
+  eventId: string;
+  processedAt: string;
+}
+
+/**
+ * Keeps processed event ids as documents of the consuming service's read store: where the service has
+ * no local disk (Kafka and MongoDB on Kubernetes), that is the durable place it owns.
+ */
+export class ReadStoreProcessedEventLog implements ProcessedEventLog {
+  private readonly processed: Collection<ProcessedEventDocument>;
+
+  constructor(readStore: ReadStore, collectionName = 'processed_events') {
+    this.processed = readStore.collection<ProcessedEventDocument>(collectionName);
+  }
+
+  async contains(group: string, eventId: string): Promise<boolean> {
+    return (await this.processed.findOne({ _id: key(group, eventId) })) !== null;
+  }
+
+  async add(group: string, eventId: string): Promise<void> {
+    await this.processed.updateOne(
+      { _id: key(group, eventId) },
+      { $setOnInsert: { group, eventId, processedAt: new Date().toISOString() } },
+      { upsert: true },
+    );
   }
 }
 

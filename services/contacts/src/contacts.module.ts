@@ -18,7 +18,7 @@ import { DuplicateRules } from './application/duplicate-rules.service';
 import { DuplicateFinder } from './application/duplicates';
 import { ListQueries } from './application/list.queries';
 import { PROJECTION_PROGRESS } from './application/read-models';
-import { createRelayCheckpointStore, createEventStore, createMessageBus, createReadStore } from './infrastructure/adapters';
+import { createRelayCheckpointStore, createEventStore, createMessageBus, createReadStore } from '@crm/runtime';
 import { ContactsIntegrationEventMapper } from './infrastructure/integration-events';
 import { applyReadModelBatch, READ_MODEL_INDEXES, READ_MODEL_PROJECTION } from './infrastructure/read-model.projection';
 import { contactImportProviders } from './infrastructure/contact-import.providers';

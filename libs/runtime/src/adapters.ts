@@ -4,8 +4,12 @@ import {
   InMemoryCheckpointStore,
   KafkaMessageBus,
   type MessageBus,
+  InMemoryProcessedEventLog,
+  type ProcessedEventLog,
   ReadStoreCheckpointStore,
+  ReadStoreProcessedEventLog,
   SqliteCheckpointStore,
+  SqliteProcessedEventLog,
 } from '@crm/bus';
 import { type EventStore, InMemoryEventStore, KurrentDbEventStore, SqliteEventStore } from '@crm/eventstore';
 import type { ServiceConfig } from '@crm/platform';
@@ -58,4 +62,15 @@ export function createRelayCheckpointStore(config: ServiceConfig, readStore: Rea
   if (config.eventStore === 'memory') return new InMemoryCheckpointStore();
   mkdirSync(config.dataDir, { recursive: true });
   return new SqliteCheckpointStore(join(config.dataDir, 'bus.db'), { durability: 'NORMAL' });
+}
+
+/**
+ * The ids of the integration events a service has consumed live next to its read models: in the
+ * service's own SQLite file on the embedded setup, in its read-store database otherwise.
+ */
+export function createProcessedEventLog(config: ServiceConfig, readStore: ReadStore): ProcessedEventLog & { close?(): void } {
+  if (config.readStore === 'mongodb') return new ReadStoreProcessedEventLog(readStore);
+  if (config.readStore === 'memory') return new InMemoryProcessedEventLog();
+  mkdirSync(config.serviceDataDir, { recursive: true });
+  return new SqliteProcessedEventLog(join(config.serviceDataDir, 'consumed-events.db'));
 }
