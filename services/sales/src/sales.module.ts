@@ -7,6 +7,7 @@ import { ForecastModule } from './forecast.module';
 import { LeadsModule } from './leads.module';
 import { PipelinesDealsModule } from './pipelines-deals.module';
 import { TasksModule } from './tasks.module';
+import { TerritoriesModule } from './territories.module';
 
 /** The sales service: one module per feature, on the shared service infrastructure. */
 @Module({})
@@ -17,6 +18,7 @@ export class SalesModule {
       imports: [
         ServiceInfrastructureModule.register(config),
         ContactDirectoryModule,
+        TerritoriesModule,
         PipelinesDealsModule,
         LeadsModule,
         TasksModule,
