@@ -10,6 +10,8 @@ export interface TimerDocument extends Document {
   fireAt: string;
   attempts: number;
   payload: Record<string, unknown>;
+  /** Position of the event that last scheduled the timer: identifies this version of it. */
+  _position: number;
 }
 
 export interface DueTimer {
@@ -100,6 +102,11 @@ export interface DurableTimerSchedulerOptions {
   observer?: (firing: TimerFiring) => void;
 }
 
+/** Without an observer, failures still reach the log: a handler failing on every retry must not go unnoticed. */
+const logFailedFirings = (firing: TimerFiring) => {
+  if (firing.outcome === 'failed') console.warn(`[timers ${firing.set}] handler for ${firing.key} failed; retrying later`, firing.error);
+};
+
 interface RegisteredSet {
   set: DurableTimerSet;
   handler: TimerHandler;
@@ -118,11 +125,13 @@ export class DurableTimerScheduler {
   private readonly retryInitialDelayMs: number;
   private readonly retryMaxDelayMs: number;
   private readonly now: () => Date;
+  private readonly observer: (firing: TimerFiring) => void;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private sleepTimer: NodeJS.Timeout | undefined;
   private nextWakeAt = Number.POSITIVE_INFINITY;
+  private nudgedDuringTurn = false;
 
   constructor(
     private readonly store: ReadStore,
@@ -133,6 +142,7 @@ export class DurableTimerScheduler {
     this.retryInitialDelayMs = options.retryInitialDelayMs ?? 1000;
     this.retryMaxDelayMs = options.retryMaxDelayMs ?? 300_000;
     this.now = options.now ?? (() => new Date());
+    this.observer = options.observer ?? logFailedFirings;
   }
 
   register(set: DurableTimerSet, handler: TimerHandler): void {
@@ -159,7 +169,9 @@ export class DurableTimerScheduler {
 
   /** Look at the store now instead of at the planned time. */
   nudge(): void {
-    this.wake?.();
+    // A nudge during a turn is remembered: the turn may have read the timers before the new one was written.
+    if (this.wake) this.wake();
+    else this.nudgedDuringTurn = true;
   }
 
   /** Fires what is due now, once; returns how many handlers were called. For tests and the loop. */
@@ -172,13 +184,14 @@ export class DurableTimerScheduler {
   private async run(): Promise<void> {
     while (this.running) {
       let delay = this.maxPollIntervalMs;
+      this.nudgedDuringTurn = false;
       try {
         await this.fireDue();
         delay = await this.delayUntilNextTimer();
       } catch (error) {
-        this.options.observer?.({ set: '*', key: '*', dueAt: '', delayMs: 0, outcome: 'failed', error });
+        this.observer({ set: '*', key: '*', dueAt: '', delayMs: 0, outcome: 'failed', error });
       }
-      if (this.running) await this.sleep(delay);
+      if (this.running && !this.nudgedDuringTurn) await this.sleep(delay);
     }
   }
 
@@ -190,15 +203,17 @@ export class DurableTimerScheduler {
       if (!this.running && this.loop) break;
       const calledAt = this.now();
       const firing = { set: set.name, key: timer._id, dueAt: timer.dueAt, delayMs: Math.max(0, calledAt.getTime() - Date.parse(timer.dueAt)) };
+      // Only this version of the timer: one scheduled again meanwhile (moved, or cancelled and re-armed for
+      // the same instant) carries a later position and stays, since the handler may have seen the old state.
+      const thisVersion = { _id: timer._id, _position: timer._position, fireAt: timer.fireAt };
       try {
         await handler({ key: timer._id, tenantId: timer.tenantId, dueAt: timer.dueAt, attempts: timer.attempts, payload: timer.payload });
-        // Only this version of the timer: one moved meanwhile (another due time) stays for later.
-        await collection.deleteOne({ _id: timer._id, fireAt: timer.fireAt });
-        this.options.observer?.({ ...firing, outcome: 'fired' });
+        await collection.deleteOne(thisVersion);
+        this.observer({ ...firing, outcome: 'fired' });
       } catch (error) {
         const retryAt = new Date(this.now().getTime() + backoffDelay(timer.attempts + 1, { initialDelayMs: this.retryInitialDelayMs, maxDelayMs: this.retryMaxDelayMs }));
-        await collection.updateOne({ _id: timer._id, fireAt: timer.fireAt }, { $set: { fireAt: retryAt.toISOString() }, $inc: { attempts: 1 } });
-        this.options.observer?.({ ...firing, outcome: 'failed', error });
+        await collection.updateOne(thisVersion, { $set: { fireAt: retryAt.toISOString() }, $inc: { attempts: 1 } });
+        this.observer({ ...firing, outcome: 'failed', error });
       }
     }
     return due.length;
@@ -214,7 +229,8 @@ export class DurableTimerScheduler {
   }
 
   private sleep(ms: number): Promise<void> {
-    this.nextWakeAt = Date.now() + ms;
+    // On the scheduler's clock, as the due times it is compared with (`onScheduled`).
+    this.nextWakeAt = this.now().getTime() + ms;
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(this.sleepTimer);

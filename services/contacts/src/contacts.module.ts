@@ -11,14 +11,24 @@ import { ContactMergeController, DuplicateRulesController } from './api/duplicat
 import { CompanyCustomFieldsController, ContactCustomFieldsController } from './api/custom-fields.controller';
 import { InteractionsController } from './api/interactions.controller';
 import { TimelineAdminController } from './api/timeline-admin.controller';
+import { LeadConversionConsumer, LeadConversionConsumerLifecycle } from './api/lead-conversion.consumer';
 import { ReadYourWrites } from './api/responses';
 import { ContactMergeService } from './application/contact-merge.service';
 import { ContactsService } from './application/contacts.service';
 import { DuplicateRules } from './application/duplicate-rules.service';
 import { DuplicateFinder } from './application/duplicates';
+import { LeadConversionService } from './application/lead-conversion.service';
 import { ListQueries } from './application/list.queries';
 import { PROJECTION_PROGRESS } from './application/read-models';
-import { createRelayCheckpointStore, createEventStore, createMessageBus, createReadStore } from '@crm/runtime';
+import {
+  createEventStore,
+  createMessageBus,
+  createProcessedEventLog,
+  createReadStore,
+  createRelayCheckpointStore,
+  IntegrationEventConsumers,
+  PROCESSED_EVENT_LOG,
+} from '@crm/runtime';
 import { ContactsIntegrationEventMapper } from './infrastructure/integration-events';
 import { applyReadModelBatch, READ_MODEL_INDEXES, READ_MODEL_PROJECTION } from './infrastructure/read-model.projection';
 import { contactImportProviders } from './infrastructure/contact-import.providers';
@@ -78,6 +88,8 @@ export class ContactsModule {
         InteractionsController,
         AdminController,
         TimelineAdminController,
+        // Integration events of other services (run by connectIntegrationEventConsumers in main.ts).
+        LeadConversionConsumer,
       ],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
@@ -123,6 +135,11 @@ export class ContactsModule {
           inject: [READ_STORE, DuplicateRules, EVENT_STORE, ProjectionRunner],
         },
         { provide: ContactMergeService, useFactory: (store: EventStore) => new ContactMergeService(store), inject: [EVENT_STORE] },
+        // What connectIntegrationEventConsumers needs; the lifecycle stops the consumers before the bus closes.
+        { provide: PROCESSED_EVENT_LOG, useFactory: (readStore: ReadStore) => createProcessedEventLog(config, readStore), inject: [READ_STORE] },
+        { provide: IntegrationEventConsumers, useValue: new IntegrationEventConsumers() },
+        { provide: LeadConversionService, useFactory: (store: EventStore) => new LeadConversionService(store), inject: [EVENT_STORE] },
+        LeadConversionConsumerLifecycle,
         ...timelineProviders(),
         ...contactImportProviders(config),
         {

@@ -1,5 +1,6 @@
 import { buildOpenApiDocument, createServiceApp, exitWhenParentDies, listen, loadServiceConfig, setupSwagger } from '@crm/platform';
 import multipart from '@fastify/multipart';
+import { connectIntegrationEventConsumers } from '@crm/runtime';
 import { ContactsModule } from './contacts.module';
 
 async function main() {
@@ -11,6 +12,8 @@ async function main() {
   });
   // Contact imports are multipart uploads, streamed to disk by their route (limits are set there).
   await app.register(multipart);
+  // Lead conversions requested by the sales service (crm.sales.lead.v1).
+  await connectIntegrationEventConsumers(app, config.serviceName);
   setupSwagger(app, buildOpenApiDocument(app, 'Contacts service', 'People and companies, event-sourced per tenant.'));
   exitWhenParentDies(() => app.close());
   await listen(app, config.port, config.host);

@@ -8,7 +8,7 @@ class DirectoryIndexes implements OnModuleInit {
   constructor(@Inject(ContactDirectory) private readonly directory: ContactDirectory) {}
 
   async onModuleInit() {
-    await this.directory.replicas.ensureIndexes();
+    await this.directory.ensureIndexes();
   }
 }
 
@@ -16,7 +16,7 @@ class DirectoryIndexes implements OnModuleInit {
 @Module({
   controllers: [ContactsEventsConsumer],
   providers: [
-    { provide: ContactDirectory, useFactory: (store: ReadStore) => new ContactDirectory(new ReplicatedDirectory(store)), inject: [READ_STORE] },
+    { provide: ContactDirectory, useFactory: (store: ReadStore) => new ContactDirectory(new ReplicatedDirectory(store), store), inject: [READ_STORE] },
     DirectoryIndexes,
   ],
   exports: [ContactDirectory],

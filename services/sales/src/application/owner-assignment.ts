@@ -1,6 +1,8 @@
 /** What a new lead or deal is, for territory rules that pick its owner. */
 export interface AssignmentSubject {
   kind: 'lead' | 'deal';
+  /** The lead's or deal's id, when known: recorded with a round-robin turn so the rotation can be audited. */
+  id?: string;
   region?: string | null;
   industry?: string | null;
   country?: string | null;

@@ -6,6 +6,7 @@
 // Wire format: a CloudEvents 1.0 envelope whose `data` is the proto3 JSON mapping of the message named
 // in `dataschema`. Compatible changes only within a version (add optional fields, never renumber or
 // retype); anything else is a new package version (v2) published on a new topic (`…v2`).
+// Amounts, quantities and percentages are decimal strings ("1234.50"), never floating-point numbers.
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
@@ -15,36 +16,595 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/sales/v1/deal_events.proto.
  */
 export const file_crm_sales_v1_deal_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch5jcm0vc2FsZXMvdjEvZGVhbF9ldmVudHMucHJvdG8SDGNybS5zYWxlcy52MSIhCg9EZWFsUGxhY2Vob2xkZXISDgoGdW51c2VkGAEgASgJYgZwcm90bzM");
+  fileDesc("Ch5jcm0vc2FsZXMvdjEvZGVhbF9ldmVudHMucHJvdG8SDGNybS5zYWxlcy52MSKWAQoMRGVhbExpbmVJdGVtEg8KB2xpbmVfaWQYASABKAkSEgoKcHJvZHVjdF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEhAKCHF1YW50aXR5GAQgASgJEhIKCnVuaXRfcHJpY2UYBSABKAkSGAoQZGlzY291bnRfcGVyY2VudBgGIAEoCRITCgt0YXhfcGVyY2VudBgHIAEoCSLVAwoERGVhbBIKCgJpZBgBIAEoCRIRCgl0ZW5hbnRfaWQYAiABKAkSDQoFdGl0bGUYAyABKAkSEwoLcGlwZWxpbmVfaWQYBCABKAkSEAoIc3RhZ2VfaWQYBSABKAkSEgoKc3RhZ2VfdHlwZRgGIAEoCRIOCgZzdGF0dXMYByABKAkSEwoLcHJvYmFiaWxpdHkYCCABKAUSDgoGYW1vdW50GAkgASgJEhAKCGN1cnJlbmN5GAogASgJEhsKE2V4cGVjdGVkX2Nsb3NlX2RhdGUYCyABKAkSEAoIb3duZXJfaWQYDCABKAkSEgoKY29udGFjdF9pZBgNIAEoCRISCgpjb21wYW55X2lkGA4gASgJEhkKEWZvcmVjYXN0X2NhdGVnb3J5GA8gASgJEi4KCmxpbmVfaXRlbXMYECADKAsyGi5jcm0uc2FsZXMudjEuRGVhbExpbmVJdGVtEhQKDGNsb3NlX3JlYXNvbhgRIAEoCRIRCgljbG9zZWRfb24YEiABKAkSGAoQc3RhZ2VfZW50ZXJlZF9hdBgTIAEoCRIQCghyZXZpc2lvbhgUIAEoAxISCgpjcmVhdGVkX2F0GBUgASgJEhIKCnVwZGF0ZWRfYXQYFiABKAkiTAoNRGVhbFN0YWdlTW92ZRIVCg1mcm9tX3N0YWdlX2lkGAEgASgJEhMKC3RvX3N0YWdlX2lkGAIgASgJEg8KB2NvbW1lbnQYAyABKAki3wEKC0RlYWxDaGFuZ2VkEg4KBmNoYW5nZRgBIAEoCRINCgVjYXVzZRgCIAEoCRIWCg5jaGFuZ2VkX2ZpZWxkcxgDIAMoCRIgCgRkZWFsGAQgASgLMhIuY3JtLnNhbGVzLnYxLkRlYWwSDwoHZGVhbF9pZBgFIAEoCRITCgtvY2N1cnJlZF9hdBgGIAEoCRIQCghhY3Rvcl9pZBgHIAEoCRIvCgpzdGFnZV9tb3ZlGAggASgLMhsuY3JtLnNhbGVzLnYxLkRlYWxTdGFnZU1vdmUSDgoGcmVhc29uGAkgASgJYgZwcm90bzM");
 
 /**
- * Placeholder until the first message is added; generated code needs at least one message to be useful.
+ * A product or free-text item on a deal, priced in the deal's currency.
  *
- * @generated from message crm.sales.v1.DealPlaceholder
+ * @generated from message crm.sales.v1.DealLineItem
  */
-export type DealPlaceholder = Message<"crm.sales.v1.DealPlaceholder"> & {
+export type DealLineItem = Message<"crm.sales.v1.DealLineItem"> & {
   /**
-   * @generated from field: string unused = 1;
+   * @generated from field: string line_id = 1;
    */
-  unused: string;
+  lineId: string;
+
+  /**
+   * Empty for a free-text item.
+   *
+   * @generated from field: string product_id = 2;
+   */
+  productId: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * Decimal string, e.g. "2" or "1.5".
+   *
+   * @generated from field: string quantity = 4;
+   */
+  quantity: string;
+
+  /**
+   * Decimal string in the deal's currency.
+   *
+   * @generated from field: string unit_price = 5;
+   */
+  unitPrice: string;
+
+  /**
+   * Decimal string, 0-100.
+   *
+   * @generated from field: string discount_percent = 6;
+   */
+  discountPercent: string;
+
+  /**
+   * Decimal string, 0-100.
+   *
+   * @generated from field: string tax_percent = 7;
+   */
+  taxPercent: string;
 };
 
 /**
- * Placeholder until the first message is added; generated code needs at least one message to be useful.
+ * A product or free-text item on a deal, priced in the deal's currency.
  *
- * @generated from message crm.sales.v1.DealPlaceholder
+ * @generated from message crm.sales.v1.DealLineItem
  */
-export type DealPlaceholderJson = {
+export type DealLineItemJson = {
   /**
-   * @generated from field: string unused = 1;
+   * @generated from field: string line_id = 1;
    */
-  unused?: string;
+  lineId?: string;
+
+  /**
+   * Empty for a free-text item.
+   *
+   * @generated from field: string product_id = 2;
+   */
+  productId?: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name?: string;
+
+  /**
+   * Decimal string, e.g. "2" or "1.5".
+   *
+   * @generated from field: string quantity = 4;
+   */
+  quantity?: string;
+
+  /**
+   * Decimal string in the deal's currency.
+   *
+   * @generated from field: string unit_price = 5;
+   */
+  unitPrice?: string;
+
+  /**
+   * Decimal string, 0-100.
+   *
+   * @generated from field: string discount_percent = 6;
+   */
+  discountPercent?: string;
+
+  /**
+   * Decimal string, 0-100.
+   *
+   * @generated from field: string tax_percent = 7;
+   */
+  taxPercent?: string;
 };
 
 /**
- * Describes the message crm.sales.v1.DealPlaceholder.
- * Use `create(DealPlaceholderSchema)` to create a new message.
+ * Describes the message crm.sales.v1.DealLineItem.
+ * Use `create(DealLineItemSchema)` to create a new message.
  */
-export const DealPlaceholderSchema: GenMessage<DealPlaceholder, {jsonType: DealPlaceholderJson}> = /*@__PURE__*/
+export const DealLineItemSchema: GenMessage<DealLineItem, {jsonType: DealLineItemJson}> = /*@__PURE__*/
   messageDesc(file_crm_sales_v1_deal_events, 0);
+
+/**
+ * @generated from message crm.sales.v1.Deal
+ */
+export type Deal = Message<"crm.sales.v1.Deal"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string title = 3;
+   */
+  title: string;
+
+  /**
+   * @generated from field: string pipeline_id = 4;
+   */
+  pipelineId: string;
+
+  /**
+   * @generated from field: string stage_id = 5;
+   */
+  stageId: string;
+
+  /**
+   * open | won | lost: the type of the stage the deal is in.
+   *
+   * @generated from field: string stage_type = 6;
+   */
+  stageType: string;
+
+  /**
+   * open | won | lost: whether the deal is closed, and how.
+   *
+   * @generated from field: string status = 7;
+   */
+  status: string;
+
+  /**
+   * Win probability (0-100) of the deal's stage when the deal entered it.
+   *
+   * @generated from field: int32 probability = 8;
+   */
+  probability: number;
+
+  /**
+   * Decimal string with at least the currency's minor units, e.g. "1234.50".
+   *
+   * @generated from field: string amount = 9;
+   */
+  amount: string;
+
+  /**
+   * ISO 4217, e.g. EUR.
+   *
+   * @generated from field: string currency = 10;
+   */
+  currency: string;
+
+  /**
+   * YYYY-MM-DD; empty when unknown.
+   *
+   * @generated from field: string expected_close_date = 11;
+   */
+  expectedCloseDate: string;
+
+  /**
+   * @generated from field: string owner_id = 12;
+   */
+  ownerId: string;
+
+  /**
+   * @generated from field: string contact_id = 13;
+   */
+  contactId: string;
+
+  /**
+   * @generated from field: string company_id = 14;
+   */
+  companyId: string;
+
+  /**
+   * pipeline | best_case | commit | omitted
+   *
+   * @generated from field: string forecast_category = 15;
+   */
+  forecastCategory: string;
+
+  /**
+   * @generated from field: repeated crm.sales.v1.DealLineItem line_items = 16;
+   */
+  lineItems: DealLineItem[];
+
+  /**
+   * Why the deal was won or lost; empty while open.
+   *
+   * @generated from field: string close_reason = 17;
+   */
+  closeReason: string;
+
+  /**
+   * YYYY-MM-DD; empty while open.
+   *
+   * @generated from field: string closed_on = 18;
+   */
+  closedOn: string;
+
+  /**
+   * When the deal entered its current stage (ISO-8601 instant).
+   *
+   * @generated from field: string stage_entered_at = 19;
+   */
+  stageEnteredAt: string;
+
+  /**
+   * Stream revision after the change (0-based).
+   *
+   * @generated from field: int64 revision = 20;
+   */
+  revision: bigint;
+
+  /**
+   * @generated from field: string created_at = 21;
+   */
+  createdAt: string;
+
+  /**
+   * @generated from field: string updated_at = 22;
+   */
+  updatedAt: string;
+};
+
+/**
+ * @generated from message crm.sales.v1.Deal
+ */
+export type DealJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId?: string;
+
+  /**
+   * @generated from field: string title = 3;
+   */
+  title?: string;
+
+  /**
+   * @generated from field: string pipeline_id = 4;
+   */
+  pipelineId?: string;
+
+  /**
+   * @generated from field: string stage_id = 5;
+   */
+  stageId?: string;
+
+  /**
+   * open | won | lost: the type of the stage the deal is in.
+   *
+   * @generated from field: string stage_type = 6;
+   */
+  stageType?: string;
+
+  /**
+   * open | won | lost: whether the deal is closed, and how.
+   *
+   * @generated from field: string status = 7;
+   */
+  status?: string;
+
+  /**
+   * Win probability (0-100) of the deal's stage when the deal entered it.
+   *
+   * @generated from field: int32 probability = 8;
+   */
+  probability?: number;
+
+  /**
+   * Decimal string with at least the currency's minor units, e.g. "1234.50".
+   *
+   * @generated from field: string amount = 9;
+   */
+  amount?: string;
+
+  /**
+   * ISO 4217, e.g. EUR.
+   *
+   * @generated from field: string currency = 10;
+   */
+  currency?: string;
+
+  /**
+   * YYYY-MM-DD; empty when unknown.
+   *
+   * @generated from field: string expected_close_date = 11;
+   */
+  expectedCloseDate?: string;
+
+  /**
+   * @generated from field: string owner_id = 12;
+   */
+  ownerId?: string;
+
+  /**
+   * @generated from field: string contact_id = 13;
+   */
+  contactId?: string;
+
+  /**
+   * @generated from field: string company_id = 14;
+   */
+  companyId?: string;
+
+  /**
+   * pipeline | best_case | commit | omitted
+   *
+   * @generated from field: string forecast_category = 15;
+   */
+  forecastCategory?: string;
+
+  /**
+   * @generated from field: repeated crm.sales.v1.DealLineItem line_items = 16;
+   */
+  lineItems?: DealLineItemJson[];
+
+  /**
+   * Why the deal was won or lost; empty while open.
+   *
+   * @generated from field: string close_reason = 17;
+   */
+  closeReason?: string;
+
+  /**
+   * YYYY-MM-DD; empty while open.
+   *
+   * @generated from field: string closed_on = 18;
+   */
+  closedOn?: string;
+
+  /**
+   * When the deal entered its current stage (ISO-8601 instant).
+   *
+   * @generated from field: string stage_entered_at = 19;
+   */
+  stageEnteredAt?: string;
+
+  /**
+   * Stream revision after the change (0-based).
+   *
+   * @generated from field: int64 revision = 20;
+   */
+  revision?: string;
+
+  /**
+   * @generated from field: string created_at = 21;
+   */
+  createdAt?: string;
+
+  /**
+   * @generated from field: string updated_at = 22;
+   */
+  updatedAt?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.Deal.
+ * Use `create(DealSchema)` to create a new message.
+ */
+export const DealSchema: GenMessage<Deal, {jsonType: DealJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_deal_events, 1);
+
+/**
+ * A move between stages, on `stage_changed` messages.
+ *
+ * @generated from message crm.sales.v1.DealStageMove
+ */
+export type DealStageMove = Message<"crm.sales.v1.DealStageMove"> & {
+  /**
+   * @generated from field: string from_stage_id = 1;
+   */
+  fromStageId: string;
+
+  /**
+   * @generated from field: string to_stage_id = 2;
+   */
+  toStageId: string;
+
+  /**
+   * Optional comment given with the move.
+   *
+   * @generated from field: string comment = 3;
+   */
+  comment: string;
+};
+
+/**
+ * A move between stages, on `stage_changed` messages.
+ *
+ * @generated from message crm.sales.v1.DealStageMove
+ */
+export type DealStageMoveJson = {
+  /**
+   * @generated from field: string from_stage_id = 1;
+   */
+  fromStageId?: string;
+
+  /**
+   * @generated from field: string to_stage_id = 2;
+   */
+  toStageId?: string;
+
+  /**
+   * Optional comment given with the move.
+   *
+   * @generated from field: string comment = 3;
+   */
+  comment?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.DealStageMove.
+ * Use `create(DealStageMoveSchema)` to create a new message.
+ */
+export const DealStageMoveSchema: GenMessage<DealStageMove, {jsonType: DealStageMoveJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_deal_events, 2);
+
+/**
+ * Topic `crm.sales.deal.v1`, keyed by deal id. CloudEvents types `crm.sales.deal.<change>.v1` with change
+ * created | stage_changed | won | lost | reopened | updated | deleted.
+ * Event-carried state: every message holds the whole deal after the change, so consumers need no callback.
+ * A move into a won or lost stage publishes `stage_changed`, then `won` / `lost`; back into an open stage,
+ * `stage_changed` then `reopened`.
+ *
+ * @generated from message crm.sales.v1.DealChanged
+ */
+export type DealChanged = Message<"crm.sales.v1.DealChanged"> & {
+  /**
+   * @generated from field: string change = 1;
+   */
+  change: string;
+
+  /**
+   * Domain event that caused it, e.g. DealStageChanged.
+   *
+   * @generated from field: string cause = 2;
+   */
+  cause: string;
+
+  /**
+   * Top-level Deal fields touched by the change.
+   *
+   * @generated from field: repeated string changed_fields = 3;
+   */
+  changedFields: string[];
+
+  /**
+   * Absent when change = deleted.
+   *
+   * @generated from field: crm.sales.v1.Deal deal = 4;
+   */
+  deal?: Deal | undefined;
+
+  /**
+   * @generated from field: string deal_id = 5;
+   */
+  dealId: string;
+
+  /**
+   * @generated from field: string occurred_at = 6;
+   */
+  occurredAt: string;
+
+  /**
+   * Who made the change (the actor id of the command).
+   *
+   * @generated from field: string actor_id = 7;
+   */
+  actorId: string;
+
+  /**
+   * Set on stage_changed.
+   *
+   * @generated from field: crm.sales.v1.DealStageMove stage_move = 8;
+   */
+  stageMove?: DealStageMove | undefined;
+
+  /**
+   * Set on won and lost.
+   *
+   * @generated from field: string reason = 9;
+   */
+  reason: string;
+};
+
+/**
+ * Topic `crm.sales.deal.v1`, keyed by deal id. CloudEvents types `crm.sales.deal.<change>.v1` with change
+ * created | stage_changed | won | lost | reopened | updated | deleted.
+ * Event-carried state: every message holds the whole deal after the change, so consumers need no callback.
+ * A move into a won or lost stage publishes `stage_changed`, then `won` / `lost`; back into an open stage,
+ * `stage_changed` then `reopened`.
+ *
+ * @generated from message crm.sales.v1.DealChanged
+ */
+export type DealChangedJson = {
+  /**
+   * @generated from field: string change = 1;
+   */
+  change?: string;
+
+  /**
+   * Domain event that caused it, e.g. DealStageChanged.
+   *
+   * @generated from field: string cause = 2;
+   */
+  cause?: string;
+
+  /**
+   * Top-level Deal fields touched by the change.
+   *
+   * @generated from field: repeated string changed_fields = 3;
+   */
+  changedFields?: string[];
+
+  /**
+   * Absent when change = deleted.
+   *
+   * @generated from field: crm.sales.v1.Deal deal = 4;
+   */
+  deal?: DealJson;
+
+  /**
+   * @generated from field: string deal_id = 5;
+   */
+  dealId?: string;
+
+  /**
+   * @generated from field: string occurred_at = 6;
+   */
+  occurredAt?: string;
+
+  /**
+   * Who made the change (the actor id of the command).
+   *
+   * @generated from field: string actor_id = 7;
+   */
+  actorId?: string;
+
+  /**
+   * Set on stage_changed.
+   *
+   * @generated from field: crm.sales.v1.DealStageMove stage_move = 8;
+   */
+  stageMove?: DealStageMoveJson;
+
+  /**
+   * Set on won and lost.
+   *
+   * @generated from field: string reason = 9;
+   */
+  reason?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.DealChanged.
+ * Use `create(DealChangedSchema)` to create a new message.
+ */
+export const DealChangedSchema: GenMessage<DealChanged, {jsonType: DealChangedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_deal_events, 3);
 

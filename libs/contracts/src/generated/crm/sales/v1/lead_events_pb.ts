@@ -6,6 +6,9 @@
 // Wire format: a CloudEvents 1.0 envelope whose `data` is the proto3 JSON mapping of the message named
 // in `dataschema`. Compatible changes only within a version (add optional fields, never renumber or
 // retype); anything else is a new package version (v2) published on a new topic (`…v2`).
+//
+// Topic `crm.sales.lead.v1`, keyed by lead id. CloudEvents types `crm.sales.lead.<change>.v1` with change
+// captured | qualified | disqualified | conversion-requested | converted.
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
@@ -15,36 +18,906 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/sales/v1/lead_events.proto.
  */
 export const file_crm_sales_v1_lead_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch5jcm0vc2FsZXMvdjEvbGVhZF9ldmVudHMucHJvdG8SDGNybS5zYWxlcy52MSIhCg9MZWFkUGxhY2Vob2xkZXISDgoGdW51c2VkGAEgASgJYgZwcm90bzM");
+  fileDesc("Ch5jcm0vc2FsZXMvdjEvbGVhZF9ldmVudHMucHJvdG8SDGNybS5zYWxlcy52MSKbAQoPTGVhZEF0dHJpYnV0aW9uEg4KBnNvdXJjZRgBIAEoCRISCgp1dG1fc291cmNlGAIgASgJEhIKCnV0bV9tZWRpdW0YAyABKAkSFAoMdXRtX2NhbXBhaWduGAQgASgJEhAKCHV0bV90ZXJtGAUgASgJEhMKC3V0bV9jb250ZW50GAYgASgJEhMKC2NhbXBhaWduX2lkGAcgASgJIukCCgRMZWFkEgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRISCgpmaXJzdF9uYW1lGAMgASgJEhEKCWxhc3RfbmFtZRgEIAEoCRINCgVlbWFpbBgFIAEoCRINCgVwaG9uZRgGIAEoCRIUCgxjb21wYW55X25hbWUYByABKAkSDQoFdGl0bGUYCCABKAkSDgoGcmVnaW9uGAkgASgJEhAKCGluZHVzdHJ5GAogASgJEg8KB2NvdW50cnkYCyABKAkSMgoLYXR0cmlidXRpb24YDCABKAsyHS5jcm0uc2FsZXMudjEuTGVhZEF0dHJpYnV0aW9uEg4KBnN0YXR1cxgNIAEoCRIQCghvd25lcl9pZBgOIAEoCRIUCgx0ZXJyaXRvcnlfaWQYDyABKAkSEwoLd2ViX2Zvcm1faWQYECABKAkSEAoIcmV2aXNpb24YESABKAMSEgoKY3JlYXRlZF9hdBgSIAEoCSJWCgxMZWFkQ2FwdHVyZWQSDwoHbGVhZF9pZBgBIAEoCRIgCgRsZWFkGAIgASgLMhIuY3JtLnNhbGVzLnYxLkxlYWQSEwoLb2NjdXJyZWRfYXQYAyABKAkiVwoNTGVhZFF1YWxpZmllZBIPCgdsZWFkX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCRIQCghvd25lcl9pZBgDIAEoCRITCgtvY2N1cnJlZF9hdBgEIAEoCSJaChBMZWFkRGlzcXVhbGlmaWVkEg8KB2xlYWRfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEhAKCG93bmVyX2lkGAMgASgJEhMKC29jY3VycmVkX2F0GAQgASgJIrABChVMZWFkQ29udmVyc2lvbkNvbnRhY3QSEgoKZmlyc3RfbmFtZRgBIAEoCRIRCglsYXN0X25hbWUYAiABKAkSDQoFZW1haWwYAyABKAkSDQoFcGhvbmUYBCABKAkSDQoFdGl0bGUYBSABKAkSDgoGcmVnaW9uGAYgASgJEhAKCGluZHVzdHJ5GAcgASgJEg8KB2NvdW50cnkYCCABKAkSEAoIb3duZXJfaWQYCSABKAkiWAoVTGVhZENvbnZlcnNpb25Db21wYW55EgwKBG5hbWUYASABKAkSEAoIaW5kdXN0cnkYAiABKAkSDgoGcmVnaW9uGAMgASgJEg8KB2NvdW50cnkYBCABKAkikgIKF0xlYWRDb252ZXJzaW9uUmVxdWVzdGVkEg8KB2xlYWRfaWQYASABKAkSEgoKY29udGFjdF9pZBgCIAEoCRISCgpjb21wYW55X2lkGAMgASgJEg8KB2RlYWxfaWQYBCABKAkSNAoHY29udGFjdBgFIAEoCzIjLmNybS5zYWxlcy52MS5MZWFkQ29udmVyc2lvbkNvbnRhY3QSNAoHY29tcGFueRgGIAEoCzIjLmNybS5zYWxlcy52MS5MZWFkQ29udmVyc2lvbkNvbXBhbnkSFgoOY29udGFjdF9zb3VyY2UYByABKAkSFAoMcmVxdWVzdGVkX2J5GAggASgJEhMKC29jY3VycmVkX2F0GAkgASgJIm4KDUxlYWRDb252ZXJ0ZWQSDwoHbGVhZF9pZBgBIAEoCRISCgpjb250YWN0X2lkGAIgASgJEhIKCmNvbXBhbnlfaWQYAyABKAkSDwoHZGVhbF9pZBgEIAEoCRITCgtvY2N1cnJlZF9hdBgFIAEoCWIGcHJvdG8z");
 
 /**
- * Placeholder until the first message is added; generated code needs at least one message to be useful.
+ * Where a lead came from.
  *
- * @generated from message crm.sales.v1.LeadPlaceholder
+ * @generated from message crm.sales.v1.LeadAttribution
  */
-export type LeadPlaceholder = Message<"crm.sales.v1.LeadPlaceholder"> & {
+export type LeadAttribution = Message<"crm.sales.v1.LeadAttribution"> & {
   /**
-   * @generated from field: string unused = 1;
+   * e.g. web-form, api, referral, trade-show.
+   *
+   * @generated from field: string source = 1;
    */
-  unused: string;
+  source: string;
+
+  /**
+   * @generated from field: string utm_source = 2;
+   */
+  utmSource: string;
+
+  /**
+   * @generated from field: string utm_medium = 3;
+   */
+  utmMedium: string;
+
+  /**
+   * @generated from field: string utm_campaign = 4;
+   */
+  utmCampaign: string;
+
+  /**
+   * @generated from field: string utm_term = 5;
+   */
+  utmTerm: string;
+
+  /**
+   * @generated from field: string utm_content = 6;
+   */
+  utmContent: string;
+
+  /**
+   * The marketing campaign the lead is attributed to.
+   *
+   * @generated from field: string campaign_id = 7;
+   */
+  campaignId: string;
 };
 
 /**
- * Placeholder until the first message is added; generated code needs at least one message to be useful.
+ * Where a lead came from.
  *
- * @generated from message crm.sales.v1.LeadPlaceholder
+ * @generated from message crm.sales.v1.LeadAttribution
  */
-export type LeadPlaceholderJson = {
+export type LeadAttributionJson = {
   /**
-   * @generated from field: string unused = 1;
+   * e.g. web-form, api, referral, trade-show.
+   *
+   * @generated from field: string source = 1;
    */
-  unused?: string;
+  source?: string;
+
+  /**
+   * @generated from field: string utm_source = 2;
+   */
+  utmSource?: string;
+
+  /**
+   * @generated from field: string utm_medium = 3;
+   */
+  utmMedium?: string;
+
+  /**
+   * @generated from field: string utm_campaign = 4;
+   */
+  utmCampaign?: string;
+
+  /**
+   * @generated from field: string utm_term = 5;
+   */
+  utmTerm?: string;
+
+  /**
+   * @generated from field: string utm_content = 6;
+   */
+  utmContent?: string;
+
+  /**
+   * The marketing campaign the lead is attributed to.
+   *
+   * @generated from field: string campaign_id = 7;
+   */
+  campaignId?: string;
 };
 
 /**
- * Describes the message crm.sales.v1.LeadPlaceholder.
- * Use `create(LeadPlaceholderSchema)` to create a new message.
+ * Describes the message crm.sales.v1.LeadAttribution.
+ * Use `create(LeadAttributionSchema)` to create a new message.
  */
-export const LeadPlaceholderSchema: GenMessage<LeadPlaceholder, {jsonType: LeadPlaceholderJson}> = /*@__PURE__*/
+export const LeadAttributionSchema: GenMessage<LeadAttribution, {jsonType: LeadAttributionJson}> = /*@__PURE__*/
   messageDesc(file_crm_sales_v1_lead_events, 0);
+
+/**
+ * @generated from message crm.sales.v1.Lead
+ */
+export type Lead = Message<"crm.sales.v1.Lead"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string first_name = 3;
+   */
+  firstName: string;
+
+  /**
+   * @generated from field: string last_name = 4;
+   */
+  lastName: string;
+
+  /**
+   * Lower-cased.
+   *
+   * @generated from field: string email = 5;
+   */
+  email: string;
+
+  /**
+   * E.164, e.g. +37060012345.
+   *
+   * @generated from field: string phone = 6;
+   */
+  phone: string;
+
+  /**
+   * @generated from field: string company_name = 7;
+   */
+  companyName: string;
+
+  /**
+   * @generated from field: string title = 8;
+   */
+  title: string;
+
+  /**
+   * @generated from field: string region = 9;
+   */
+  region: string;
+
+  /**
+   * @generated from field: string industry = 10;
+   */
+  industry: string;
+
+  /**
+   * ISO 3166-1 alpha-2.
+   *
+   * @generated from field: string country = 11;
+   */
+  country: string;
+
+  /**
+   * @generated from field: crm.sales.v1.LeadAttribution attribution = 12;
+   */
+  attribution?: LeadAttribution | undefined;
+
+  /**
+   * new | qualified | disqualified | converted
+   *
+   * @generated from field: string status = 13;
+   */
+  status: string;
+
+  /**
+   * @generated from field: string owner_id = 14;
+   */
+  ownerId: string;
+
+  /**
+   * The territory whose rule picked the owner; empty when the owner was given.
+   *
+   * @generated from field: string territory_id = 15;
+   */
+  territoryId: string;
+
+  /**
+   * The web form the lead was submitted through; empty for leads captured through the API.
+   *
+   * @generated from field: string web_form_id = 16;
+   */
+  webFormId: string;
+
+  /**
+   * Stream revision after the change (0-based).
+   *
+   * @generated from field: int64 revision = 17;
+   */
+  revision: bigint;
+
+  /**
+   * @generated from field: string created_at = 18;
+   */
+  createdAt: string;
+};
+
+/**
+ * @generated from message crm.sales.v1.Lead
+ */
+export type LeadJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId?: string;
+
+  /**
+   * @generated from field: string first_name = 3;
+   */
+  firstName?: string;
+
+  /**
+   * @generated from field: string last_name = 4;
+   */
+  lastName?: string;
+
+  /**
+   * Lower-cased.
+   *
+   * @generated from field: string email = 5;
+   */
+  email?: string;
+
+  /**
+   * E.164, e.g. +37060012345.
+   *
+   * @generated from field: string phone = 6;
+   */
+  phone?: string;
+
+  /**
+   * @generated from field: string company_name = 7;
+   */
+  companyName?: string;
+
+  /**
+   * @generated from field: string title = 8;
+   */
+  title?: string;
+
+  /**
+   * @generated from field: string region = 9;
+   */
+  region?: string;
+
+  /**
+   * @generated from field: string industry = 10;
+   */
+  industry?: string;
+
+  /**
+   * ISO 3166-1 alpha-2.
+   *
+   * @generated from field: string country = 11;
+   */
+  country?: string;
+
+  /**
+   * @generated from field: crm.sales.v1.LeadAttribution attribution = 12;
+   */
+  attribution?: LeadAttributionJson;
+
+  /**
+   * new | qualified | disqualified | converted
+   *
+   * @generated from field: string status = 13;
+   */
+  status?: string;
+
+  /**
+   * @generated from field: string owner_id = 14;
+   */
+  ownerId?: string;
+
+  /**
+   * The territory whose rule picked the owner; empty when the owner was given.
+   *
+   * @generated from field: string territory_id = 15;
+   */
+  territoryId?: string;
+
+  /**
+   * The web form the lead was submitted through; empty for leads captured through the API.
+   *
+   * @generated from field: string web_form_id = 16;
+   */
+  webFormId?: string;
+
+  /**
+   * Stream revision after the change (0-based).
+   *
+   * @generated from field: int64 revision = 17;
+   */
+  revision?: string;
+
+  /**
+   * @generated from field: string created_at = 18;
+   */
+  createdAt?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.Lead.
+ * Use `create(LeadSchema)` to create a new message.
+ */
+export const LeadSchema: GenMessage<Lead, {jsonType: LeadJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_lead_events, 1);
+
+/**
+ * CloudEvents type `crm.sales.lead.captured.v1`: a new lead, from the API or a web form.
+ *
+ * @generated from message crm.sales.v1.LeadCaptured
+ */
+export type LeadCaptured = Message<"crm.sales.v1.LeadCaptured"> & {
+  /**
+   * @generated from field: string lead_id = 1;
+   */
+  leadId: string;
+
+  /**
+   * @generated from field: crm.sales.v1.Lead lead = 2;
+   */
+  lead?: Lead | undefined;
+
+  /**
+   * @generated from field: string occurred_at = 3;
+   */
+  occurredAt: string;
+};
+
+/**
+ * CloudEvents type `crm.sales.lead.captured.v1`: a new lead, from the API or a web form.
+ *
+ * @generated from message crm.sales.v1.LeadCaptured
+ */
+export type LeadCapturedJson = {
+  /**
+   * @generated from field: string lead_id = 1;
+   */
+  leadId?: string;
+
+  /**
+   * @generated from field: crm.sales.v1.Lead lead = 2;
+   */
+  lead?: LeadJson;
+
+  /**
+   * @generated from field: string occurred_at = 3;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.LeadCaptured.
+ * Use `create(LeadCapturedSchema)` to create a new message.
+ */
+export const LeadCapturedSchema: GenMessage<LeadCaptured, {jsonType: LeadCapturedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_lead_events, 2);
+
+/**
+ * CloudEvents type `crm.sales.lead.qualified.v1`.
+ *
+ * @generated from message crm.sales.v1.LeadQualified
+ */
+export type LeadQualified = Message<"crm.sales.v1.LeadQualified"> & {
+  /**
+   * @generated from field: string lead_id = 1;
+   */
+  leadId: string;
+
+  /**
+   * Optional.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: string owner_id = 3;
+   */
+  ownerId: string;
+
+  /**
+   * @generated from field: string occurred_at = 4;
+   */
+  occurredAt: string;
+};
+
+/**
+ * CloudEvents type `crm.sales.lead.qualified.v1`.
+ *
+ * @generated from message crm.sales.v1.LeadQualified
+ */
+export type LeadQualifiedJson = {
+  /**
+   * @generated from field: string lead_id = 1;
+   */
+  leadId?: string;
+
+  /**
+   * Optional.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason?: string;
+
+  /**
+   * @generated from field: string owner_id = 3;
+   */
+  ownerId?: string;
+
+  /**
+   * @generated from field: string occurred_at = 4;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.LeadQualified.
+ * Use `create(LeadQualifiedSchema)` to create a new message.
+ */
+export const LeadQualifiedSchema: GenMessage<LeadQualified, {jsonType: LeadQualifiedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_lead_events, 3);
+
+/**
+ * CloudEvents type `crm.sales.lead.disqualified.v1`.
+ *
+ * @generated from message crm.sales.v1.LeadDisqualified
+ */
+export type LeadDisqualified = Message<"crm.sales.v1.LeadDisqualified"> & {
+  /**
+   * @generated from field: string lead_id = 1;
+   */
+  leadId: string;
+
+  /**
+   * Always present: a lead is never disqualified without a reason.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: string owner_id = 3;
+   */
+  ownerId: string;
+
+  /**
+   * @generated from field: string occurred_at = 4;
+   */
+  occurredAt: string;
+};
+
+/**
+ * CloudEvents type `crm.sales.lead.disqualified.v1`.
+ *
+ * @generated from message crm.sales.v1.LeadDisqualified
+ */
+export type LeadDisqualifiedJson = {
+  /**
+   * @generated from field: string lead_id = 1;
+   */
+  leadId?: string;
+
+  /**
+   * Always present: a lead is never disqualified without a reason.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason?: string;
+
+  /**
+   * @generated from field: string owner_id = 3;
+   */
+  ownerId?: string;
+
+  /**
+   * @generated from field: string occurred_at = 4;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.LeadDisqualified.
+ * Use `create(LeadDisqualifiedSchema)` to create a new message.
+ */
+export const LeadDisqualifiedSchema: GenMessage<LeadDisqualified, {jsonType: LeadDisqualifiedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_lead_events, 4);
+
+/**
+ * The person the contacts service creates for a converted lead.
+ *
+ * @generated from message crm.sales.v1.LeadConversionContact
+ */
+export type LeadConversionContact = Message<"crm.sales.v1.LeadConversionContact"> & {
+  /**
+   * @generated from field: string first_name = 1;
+   */
+  firstName: string;
+
+  /**
+   * @generated from field: string last_name = 2;
+   */
+  lastName: string;
+
+  /**
+   * @generated from field: string email = 3;
+   */
+  email: string;
+
+  /**
+   * E.164.
+   *
+   * @generated from field: string phone = 4;
+   */
+  phone: string;
+
+  /**
+   * @generated from field: string title = 5;
+   */
+  title: string;
+
+  /**
+   * @generated from field: string region = 6;
+   */
+  region: string;
+
+  /**
+   * @generated from field: string industry = 7;
+   */
+  industry: string;
+
+  /**
+   * ISO 3166-1 alpha-2.
+   *
+   * @generated from field: string country = 8;
+   */
+  country: string;
+
+  /**
+   * @generated from field: string owner_id = 9;
+   */
+  ownerId: string;
+};
+
+/**
+ * The person the contacts service creates for a converted lead.
+ *
+ * @generated from message crm.sales.v1.LeadConversionContact
+ */
+export type LeadConversionContactJson = {
+  /**
+   * @generated from field: string first_name = 1;
+   */
+  firstName?: string;
+
+  /**
+   * @generated from field: string last_name = 2;
+   */
+  lastName?: string;
+
+  /**
+   * @generated from field: string email = 3;
+   */
+  email?: string;
+
+  /**
+   * E.164.
+   *
+   * @generated from field: string phone = 4;
+   */
+  phone?: string;
+
+  /**
+   * @generated from field: string title = 5;
+   */
+  title?: string;
+
+  /**
+   * @generated from field: string region = 6;
+   */
+  region?: string;
+
+  /**
+   * @generated from field: string industry = 7;
+   */
+  industry?: string;
+
+  /**
+   * ISO 3166-1 alpha-2.
+   *
+   * @generated from field: string country = 8;
+   */
+  country?: string;
+
+  /**
+   * @generated from field: string owner_id = 9;
+   */
+  ownerId?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.LeadConversionContact.
+ * Use `create(LeadConversionContactSchema)` to create a new message.
+ */
+export const LeadConversionContactSchema: GenMessage<LeadConversionContact, {jsonType: LeadConversionContactJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_lead_events, 5);
+
+/**
+ * The company the contacts service creates for a converted lead, when asked to.
+ *
+ * @generated from message crm.sales.v1.LeadConversionCompany
+ */
+export type LeadConversionCompany = Message<"crm.sales.v1.LeadConversionCompany"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string industry = 2;
+   */
+  industry: string;
+
+  /**
+   * @generated from field: string region = 3;
+   */
+  region: string;
+
+  /**
+   * ISO 3166-1 alpha-2.
+   *
+   * @generated from field: string country = 4;
+   */
+  country: string;
+};
+
+/**
+ * The company the contacts service creates for a converted lead, when asked to.
+ *
+ * @generated from message crm.sales.v1.LeadConversionCompany
+ */
+export type LeadConversionCompanyJson = {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name?: string;
+
+  /**
+   * @generated from field: string industry = 2;
+   */
+  industry?: string;
+
+  /**
+   * @generated from field: string region = 3;
+   */
+  region?: string;
+
+  /**
+   * ISO 3166-1 alpha-2.
+   *
+   * @generated from field: string country = 4;
+   */
+  country?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.LeadConversionCompany.
+ * Use `create(LeadConversionCompanySchema)` to create a new message.
+ */
+export const LeadConversionCompanySchema: GenMessage<LeadConversionCompany, {jsonType: LeadConversionCompanyJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_lead_events, 6);
+
+/**
+ * CloudEvents type `crm.sales.lead.conversion-requested.v1`: a step of the conversion saga. The contacts
+ * service creates the company (when `company_id` is set) and the contact with exactly these ids, once
+ * however often the message is delivered, and publishes them as usual; the sales service then creates
+ * the deal and records `LeadConverted`.
+ *
+ * @generated from message crm.sales.v1.LeadConversionRequested
+ */
+export type LeadConversionRequested = Message<"crm.sales.v1.LeadConversionRequested"> & {
+  /**
+   * @generated from field: string lead_id = 1;
+   */
+  leadId: string;
+
+  /**
+   * Derived from the tenant and the lead id, so that a retried conversion names the same records.
+   *
+   * @generated from field: string contact_id = 2;
+   */
+  contactId: string;
+
+  /**
+   * Empty when no company is to be created.
+   *
+   * @generated from field: string company_id = 3;
+   */
+  companyId: string;
+
+  /**
+   * Empty when no deal is to be created.
+   *
+   * @generated from field: string deal_id = 4;
+   */
+  dealId: string;
+
+  /**
+   * @generated from field: crm.sales.v1.LeadConversionContact contact = 5;
+   */
+  contact?: LeadConversionContact | undefined;
+
+  /**
+   * Absent when no company is to be created.
+   *
+   * @generated from field: crm.sales.v1.LeadConversionCompany company = 6;
+   */
+  company?: LeadConversionCompany | undefined;
+
+  /**
+   * The contact's `source`: `lead:<lead id>`.
+   *
+   * @generated from field: string contact_source = 7;
+   */
+  contactSource: string;
+
+  /**
+   * The actor who asked for the conversion.
+   *
+   * @generated from field: string requested_by = 8;
+   */
+  requestedBy: string;
+
+  /**
+   * @generated from field: string occurred_at = 9;
+   */
+  occurredAt: string;
+};
+
+/**
+ * CloudEvents type `crm.sales.lead.conversion-requested.v1`: a step of the conversion saga. The contacts
+ * service creates the company (when `company_id` is set) and the contact with exactly these ids, once
+ * however often the message is delivered, and publishes them as usual; the sales service then creates
+ * the deal and records `LeadConverted`.
+ *
+ * @generated from message crm.sales.v1.LeadConversionRequested
+ */
+export type LeadConversionRequestedJson = {
+  /**
+   * @generated from field: string lead_id = 1;
+   */
+  leadId?: string;
+
+  /**
+   * Derived from the tenant and the lead id, so that a retried conversion names the same records.
+   *
+   * @generated from field: string contact_id = 2;
+   */
+  contactId?: string;
+
+  /**
+   * Empty when no company is to be created.
+   *
+   * @generated from field: string company_id = 3;
+   */
+  companyId?: string;
+
+  /**
+   * Empty when no deal is to be created.
+   *
+   * @generated from field: string deal_id = 4;
+   */
+  dealId?: string;
+
+  /**
+   * @generated from field: crm.sales.v1.LeadConversionContact contact = 5;
+   */
+  contact?: LeadConversionContactJson;
+
+  /**
+   * Absent when no company is to be created.
+   *
+   * @generated from field: crm.sales.v1.LeadConversionCompany company = 6;
+   */
+  company?: LeadConversionCompanyJson;
+
+  /**
+   * The contact's `source`: `lead:<lead id>`.
+   *
+   * @generated from field: string contact_source = 7;
+   */
+  contactSource?: string;
+
+  /**
+   * The actor who asked for the conversion.
+   *
+   * @generated from field: string requested_by = 8;
+   */
+  requestedBy?: string;
+
+  /**
+   * @generated from field: string occurred_at = 9;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.LeadConversionRequested.
+ * Use `create(LeadConversionRequestedSchema)` to create a new message.
+ */
+export const LeadConversionRequestedSchema: GenMessage<LeadConversionRequested, {jsonType: LeadConversionRequestedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_lead_events, 7);
+
+/**
+ * CloudEvents type `crm.sales.lead.converted.v1`: the contact (and company) exist and the deal is created.
+ *
+ * @generated from message crm.sales.v1.LeadConverted
+ */
+export type LeadConverted = Message<"crm.sales.v1.LeadConverted"> & {
+  /**
+   * @generated from field: string lead_id = 1;
+   */
+  leadId: string;
+
+  /**
+   * @generated from field: string contact_id = 2;
+   */
+  contactId: string;
+
+  /**
+   * @generated from field: string company_id = 3;
+   */
+  companyId: string;
+
+  /**
+   * @generated from field: string deal_id = 4;
+   */
+  dealId: string;
+
+  /**
+   * @generated from field: string occurred_at = 5;
+   */
+  occurredAt: string;
+};
+
+/**
+ * CloudEvents type `crm.sales.lead.converted.v1`: the contact (and company) exist and the deal is created.
+ *
+ * @generated from message crm.sales.v1.LeadConverted
+ */
+export type LeadConvertedJson = {
+  /**
+   * @generated from field: string lead_id = 1;
+   */
+  leadId?: string;
+
+  /**
+   * @generated from field: string contact_id = 2;
+   */
+  contactId?: string;
+
+  /**
+   * @generated from field: string company_id = 3;
+   */
+  companyId?: string;
+
+  /**
+   * @generated from field: string deal_id = 4;
+   */
+  dealId?: string;
+
+  /**
+   * @generated from field: string occurred_at = 5;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.LeadConverted.
+ * Use `create(LeadConvertedSchema)` to create a new message.
+ */
+export const LeadConvertedSchema: GenMessage<LeadConverted, {jsonType: LeadConvertedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_lead_events, 8);
 

@@ -6,6 +6,7 @@
 // Wire format: a CloudEvents 1.0 envelope whose `data` is the proto3 JSON mapping of the message named
 // in `dataschema`. Compatible changes only within a version (add optional fields, never renumber or
 // retype); anything else is a new package version (v2) published on a new topic (`…v2`).
+// Amounts are exact decimal strings ("1234.50") in the currency named next to them (ISO 4217), never floats.
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
@@ -15,36 +16,989 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/sales/v1/quote_events.proto.
  */
 export const file_crm_sales_v1_quote_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jcm0vc2FsZXMvdjEvcXVvdGVfZXZlbnRzLnByb3RvEgxjcm0uc2FsZXMudjEiIgoQUXVvdGVQbGFjZWhvbGRlchIOCgZ1bnVzZWQYASABKAliBnByb3RvMw");
+  fileDesc("Ch9jcm0vc2FsZXMvdjEvcXVvdGVfZXZlbnRzLnByb3RvEgxjcm0uc2FsZXMudjEirwIKCVF1b3RlTGluZRIPCgdsaW5lX2lkGAEgASgJEhIKCnByb2R1Y3RfaWQYAiABKAkSCwoDc2t1GAMgASgJEgwKBG5hbWUYBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkSDAoEdW5pdBgGIAEoCRIQCghxdWFudGl0eRgHIAEoCRISCgp1bml0X3ByaWNlGAggASgJEhgKEGRpc2NvdW50X3BlcmNlbnQYCSABKAkSEwoLdGF4X3BlcmNlbnQYCiABKAkSEwoLbGlzdF9hbW91bnQYCyABKAkSFwoPZGlzY291bnRfYW1vdW50GAwgASgJEhIKCm5ldF9hbW91bnQYDSABKAkSEgoKdGF4X2Ftb3VudBgOIAEoCRIUCgxncm9zc19hbW91bnQYDyABKAkiUAoNUXVvdGVUYXhUb3RhbBITCgt0YXhfcGVyY2VudBgBIAEoCRIWCg50YXhhYmxlX2Ftb3VudBgCIAEoCRISCgp0YXhfYW1vdW50GAMgASgJIp4BCgtRdW90ZVRvdGFscxIQCghzdWJ0b3RhbBgBIAEoCRIWCg5kaXNjb3VudF90b3RhbBgCIAEoCRIRCgluZXRfdG90YWwYAyABKAkSEQoJdGF4X3RvdGFsGAQgASgJEioKBXRheGVzGAUgAygLMhsuY3JtLnNhbGVzLnYxLlF1b3RlVGF4VG90YWwSEwoLZ3JhbmRfdG90YWwYBiABKAki1gIKBVF1b3RlEgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIOCgZudW1iZXIYAyABKAkSDwoHdmVyc2lvbhgEIAEoBRIOCgZzdGF0dXMYBSABKAkSDwoHZGVhbF9pZBgGIAEoCRISCgpjb250YWN0X2lkGAcgASgJEhIKCmNvbXBhbnlfaWQYCCABKAkSFQoNcHJpY2VfYm9va19pZBgJIAEoCRIQCghjdXJyZW5jeRgKIAEoCRINCgV0aXRsZRgLIAEoCRITCgt2YWxpZF91bnRpbBgMIAEoCRISCgpleHBpcmVzX2F0GA0gASgJEiYKBWxpbmVzGA4gAygLMhcuY3JtLnNhbGVzLnYxLlF1b3RlTGluZRIpCgZ0b3RhbHMYDyABKAsyGS5jcm0uc2FsZXMudjEuUXVvdGVUb3RhbHMSEAoIcmV2aXNpb24YECABKAMiUgoJUXVvdGVTZW50EhAKCHF1b3RlX2lkGAEgASgJEiIKBXF1b3RlGAIgASgLMhMuY3JtLnNhbGVzLnYxLlF1b3RlEg8KB3NlbnRfYXQYAyABKAkibAoNUXVvdGVBY2NlcHRlZBIQCghxdW90ZV9pZBgBIAEoCRIiCgVxdW90ZRgCIAEoCzITLmNybS5zYWxlcy52MS5RdW90ZRIQCghvcmRlcl9pZBgDIAEoCRITCgthY2NlcHRlZF9hdBgEIAEoCSJqCg1RdW90ZURlY2xpbmVkEhAKCHF1b3RlX2lkGAEgASgJEiIKBXF1b3RlGAIgASgLMhMuY3JtLnNhbGVzLnYxLlF1b3RlEg4KBnJlYXNvbhgDIAEoCRITCgtkZWNsaW5lZF9hdBgEIAEoCSJYCgxRdW90ZUV4cGlyZWQSEAoIcXVvdGVfaWQYASABKAkSIgoFcXVvdGUYAiABKAsyEy5jcm0uc2FsZXMudjEuUXVvdGUSEgoKZXhwaXJlZF9hdBgDIAEoCSLQAgoKU2FsZXNPcmRlchIKCgJpZBgBIAEoCRIRCgl0ZW5hbnRfaWQYAiABKAkSDgoGbnVtYmVyGAMgASgJEg4KBnN0YXR1cxgEIAEoCRIQCghxdW90ZV9pZBgFIAEoCRIUCgxxdW90ZV9udW1iZXIYBiABKAkSFQoNcXVvdGVfdmVyc2lvbhgHIAEoBRIPCgdkZWFsX2lkGAggASgJEhIKCmNvbnRhY3RfaWQYCSABKAkSEgoKY29tcGFueV9pZBgKIAEoCRIQCghjdXJyZW5jeRgLIAEoCRImCgVsaW5lcxgMIAMoCzIXLmNybS5zYWxlcy52MS5RdW90ZUxpbmUSKQoGdG90YWxzGA0gASgLMhkuY3JtLnNhbGVzLnYxLlF1b3RlVG90YWxzEhMKC2FjY2VwdGVkX2F0GA4gASgJEhEKCXBsYWNlZF9hdBgPIAEoCSJbCgtPcmRlclBsYWNlZBIQCghvcmRlcl9pZBgBIAEoCRInCgVvcmRlchgCIAEoCzIYLmNybS5zYWxlcy52MS5TYWxlc09yZGVyEhEKCXBsYWNlZF9hdBgDIAEoCWIGcHJvdG8z");
 
 /**
- * Placeholder until the first message is added; generated code needs at least one message to be useful.
+ * One line of a quote or order, with its amounts rounded half-up to the currency's minor units.
  *
- * @generated from message crm.sales.v1.QuotePlaceholder
+ * @generated from message crm.sales.v1.QuoteLine
  */
-export type QuotePlaceholder = Message<"crm.sales.v1.QuotePlaceholder"> & {
+export type QuoteLine = Message<"crm.sales.v1.QuoteLine"> & {
   /**
-   * @generated from field: string unused = 1;
+   * @generated from field: string line_id = 1;
    */
-  unused: string;
+  lineId: string;
+
+  /**
+   * Empty for a free-text line.
+   *
+   * @generated from field: string product_id = 2;
+   */
+  productId: string;
+
+  /**
+   * @generated from field: string sku = 3;
+   */
+  sku: string;
+
+  /**
+   * @generated from field: string name = 4;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string description = 5;
+   */
+  description: string;
+
+  /**
+   * @generated from field: string unit = 6;
+   */
+  unit: string;
+
+  /**
+   * @generated from field: string quantity = 7;
+   */
+  quantity: string;
+
+  /**
+   * @generated from field: string unit_price = 8;
+   */
+  unitPrice: string;
+
+  /**
+   * 0-100
+   *
+   * @generated from field: string discount_percent = 9;
+   */
+  discountPercent: string;
+
+  /**
+   * 0-100
+   *
+   * @generated from field: string tax_percent = 10;
+   */
+  taxPercent: string;
+
+  /**
+   * quantity × unit price
+   *
+   * @generated from field: string list_amount = 11;
+   */
+  listAmount: string;
+
+  /**
+   * @generated from field: string discount_amount = 12;
+   */
+  discountAmount: string;
+
+  /**
+   * list_amount − discount_amount
+   *
+   * @generated from field: string net_amount = 13;
+   */
+  netAmount: string;
+
+  /**
+   * @generated from field: string tax_amount = 14;
+   */
+  taxAmount: string;
+
+  /**
+   * net_amount + tax_amount
+   *
+   * @generated from field: string gross_amount = 15;
+   */
+  grossAmount: string;
 };
 
 /**
- * Placeholder until the first message is added; generated code needs at least one message to be useful.
+ * One line of a quote or order, with its amounts rounded half-up to the currency's minor units.
  *
- * @generated from message crm.sales.v1.QuotePlaceholder
+ * @generated from message crm.sales.v1.QuoteLine
  */
-export type QuotePlaceholderJson = {
+export type QuoteLineJson = {
   /**
-   * @generated from field: string unused = 1;
+   * @generated from field: string line_id = 1;
    */
-  unused?: string;
+  lineId?: string;
+
+  /**
+   * Empty for a free-text line.
+   *
+   * @generated from field: string product_id = 2;
+   */
+  productId?: string;
+
+  /**
+   * @generated from field: string sku = 3;
+   */
+  sku?: string;
+
+  /**
+   * @generated from field: string name = 4;
+   */
+  name?: string;
+
+  /**
+   * @generated from field: string description = 5;
+   */
+  description?: string;
+
+  /**
+   * @generated from field: string unit = 6;
+   */
+  unit?: string;
+
+  /**
+   * @generated from field: string quantity = 7;
+   */
+  quantity?: string;
+
+  /**
+   * @generated from field: string unit_price = 8;
+   */
+  unitPrice?: string;
+
+  /**
+   * 0-100
+   *
+   * @generated from field: string discount_percent = 9;
+   */
+  discountPercent?: string;
+
+  /**
+   * 0-100
+   *
+   * @generated from field: string tax_percent = 10;
+   */
+  taxPercent?: string;
+
+  /**
+   * quantity × unit price
+   *
+   * @generated from field: string list_amount = 11;
+   */
+  listAmount?: string;
+
+  /**
+   * @generated from field: string discount_amount = 12;
+   */
+  discountAmount?: string;
+
+  /**
+   * list_amount − discount_amount
+   *
+   * @generated from field: string net_amount = 13;
+   */
+  netAmount?: string;
+
+  /**
+   * @generated from field: string tax_amount = 14;
+   */
+  taxAmount?: string;
+
+  /**
+   * net_amount + tax_amount
+   *
+   * @generated from field: string gross_amount = 15;
+   */
+  grossAmount?: string;
 };
 
 /**
- * Describes the message crm.sales.v1.QuotePlaceholder.
- * Use `create(QuotePlaceholderSchema)` to create a new message.
+ * Describes the message crm.sales.v1.QuoteLine.
+ * Use `create(QuoteLineSchema)` to create a new message.
  */
-export const QuotePlaceholderSchema: GenMessage<QuotePlaceholder, {jsonType: QuotePlaceholderJson}> = /*@__PURE__*/
+export const QuoteLineSchema: GenMessage<QuoteLine, {jsonType: QuoteLineJson}> = /*@__PURE__*/
   messageDesc(file_crm_sales_v1_quote_events, 0);
+
+/**
+ * The tax of one rate: the net amounts taxed at it and the sum of their line taxes.
+ *
+ * @generated from message crm.sales.v1.QuoteTaxTotal
+ */
+export type QuoteTaxTotal = Message<"crm.sales.v1.QuoteTaxTotal"> & {
+  /**
+   * @generated from field: string tax_percent = 1;
+   */
+  taxPercent: string;
+
+  /**
+   * @generated from field: string taxable_amount = 2;
+   */
+  taxableAmount: string;
+
+  /**
+   * @generated from field: string tax_amount = 3;
+   */
+  taxAmount: string;
+};
+
+/**
+ * The tax of one rate: the net amounts taxed at it and the sum of their line taxes.
+ *
+ * @generated from message crm.sales.v1.QuoteTaxTotal
+ */
+export type QuoteTaxTotalJson = {
+  /**
+   * @generated from field: string tax_percent = 1;
+   */
+  taxPercent?: string;
+
+  /**
+   * @generated from field: string taxable_amount = 2;
+   */
+  taxableAmount?: string;
+
+  /**
+   * @generated from field: string tax_amount = 3;
+   */
+  taxAmount?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.QuoteTaxTotal.
+ * Use `create(QuoteTaxTotalSchema)` to create a new message.
+ */
+export const QuoteTaxTotalSchema: GenMessage<QuoteTaxTotal, {jsonType: QuoteTaxTotalJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_quote_events, 1);
+
+/**
+ * @generated from message crm.sales.v1.QuoteTotals
+ */
+export type QuoteTotals = Message<"crm.sales.v1.QuoteTotals"> & {
+  /**
+   * @generated from field: string subtotal = 1;
+   */
+  subtotal: string;
+
+  /**
+   * @generated from field: string discount_total = 2;
+   */
+  discountTotal: string;
+
+  /**
+   * @generated from field: string net_total = 3;
+   */
+  netTotal: string;
+
+  /**
+   * @generated from field: string tax_total = 4;
+   */
+  taxTotal: string;
+
+  /**
+   * @generated from field: repeated crm.sales.v1.QuoteTaxTotal taxes = 5;
+   */
+  taxes: QuoteTaxTotal[];
+
+  /**
+   * @generated from field: string grand_total = 6;
+   */
+  grandTotal: string;
+};
+
+/**
+ * @generated from message crm.sales.v1.QuoteTotals
+ */
+export type QuoteTotalsJson = {
+  /**
+   * @generated from field: string subtotal = 1;
+   */
+  subtotal?: string;
+
+  /**
+   * @generated from field: string discount_total = 2;
+   */
+  discountTotal?: string;
+
+  /**
+   * @generated from field: string net_total = 3;
+   */
+  netTotal?: string;
+
+  /**
+   * @generated from field: string tax_total = 4;
+   */
+  taxTotal?: string;
+
+  /**
+   * @generated from field: repeated crm.sales.v1.QuoteTaxTotal taxes = 5;
+   */
+  taxes?: QuoteTaxTotalJson[];
+
+  /**
+   * @generated from field: string grand_total = 6;
+   */
+  grandTotal?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.QuoteTotals.
+ * Use `create(QuoteTotalsSchema)` to create a new message.
+ */
+export const QuoteTotalsSchema: GenMessage<QuoteTotals, {jsonType: QuoteTotalsJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_quote_events, 2);
+
+/**
+ * A quote as it stands after the change (event-carried state).
+ *
+ * @generated from message crm.sales.v1.Quote
+ */
+export type Quote = Message<"crm.sales.v1.Quote"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId: string;
+
+  /**
+   * e.g. Q-2026-00042
+   *
+   * @generated from field: string number = 3;
+   */
+  number: string;
+
+  /**
+   * 1 at creation, +1 per revision of the draft.
+   *
+   * @generated from field: int32 version = 4;
+   */
+  version: number;
+
+  /**
+   * draft | sent | accepted | declined | expired
+   *
+   * @generated from field: string status = 5;
+   */
+  status: string;
+
+  /**
+   * @generated from field: string deal_id = 6;
+   */
+  dealId: string;
+
+  /**
+   * @generated from field: string contact_id = 7;
+   */
+  contactId: string;
+
+  /**
+   * @generated from field: string company_id = 8;
+   */
+  companyId: string;
+
+  /**
+   * @generated from field: string price_book_id = 9;
+   */
+  priceBookId: string;
+
+  /**
+   * @generated from field: string currency = 10;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: string title = 11;
+   */
+  title: string;
+
+  /**
+   * A date (YYYY-MM-DD) or an instant, as given.
+   *
+   * @generated from field: string valid_until = 12;
+   */
+  validUntil: string;
+
+  /**
+   * The instant (UTC) the quote stops being acceptable.
+   *
+   * @generated from field: string expires_at = 13;
+   */
+  expiresAt: string;
+
+  /**
+   * @generated from field: repeated crm.sales.v1.QuoteLine lines = 14;
+   */
+  lines: QuoteLine[];
+
+  /**
+   * @generated from field: crm.sales.v1.QuoteTotals totals = 15;
+   */
+  totals?: QuoteTotals | undefined;
+
+  /**
+   * Stream revision after the change (0-based).
+   *
+   * @generated from field: int64 revision = 16;
+   */
+  revision: bigint;
+};
+
+/**
+ * A quote as it stands after the change (event-carried state).
+ *
+ * @generated from message crm.sales.v1.Quote
+ */
+export type QuoteJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId?: string;
+
+  /**
+   * e.g. Q-2026-00042
+   *
+   * @generated from field: string number = 3;
+   */
+  number?: string;
+
+  /**
+   * 1 at creation, +1 per revision of the draft.
+   *
+   * @generated from field: int32 version = 4;
+   */
+  version?: number;
+
+  /**
+   * draft | sent | accepted | declined | expired
+   *
+   * @generated from field: string status = 5;
+   */
+  status?: string;
+
+  /**
+   * @generated from field: string deal_id = 6;
+   */
+  dealId?: string;
+
+  /**
+   * @generated from field: string contact_id = 7;
+   */
+  contactId?: string;
+
+  /**
+   * @generated from field: string company_id = 8;
+   */
+  companyId?: string;
+
+  /**
+   * @generated from field: string price_book_id = 9;
+   */
+  priceBookId?: string;
+
+  /**
+   * @generated from field: string currency = 10;
+   */
+  currency?: string;
+
+  /**
+   * @generated from field: string title = 11;
+   */
+  title?: string;
+
+  /**
+   * A date (YYYY-MM-DD) or an instant, as given.
+   *
+   * @generated from field: string valid_until = 12;
+   */
+  validUntil?: string;
+
+  /**
+   * The instant (UTC) the quote stops being acceptable.
+   *
+   * @generated from field: string expires_at = 13;
+   */
+  expiresAt?: string;
+
+  /**
+   * @generated from field: repeated crm.sales.v1.QuoteLine lines = 14;
+   */
+  lines?: QuoteLineJson[];
+
+  /**
+   * @generated from field: crm.sales.v1.QuoteTotals totals = 15;
+   */
+  totals?: QuoteTotalsJson;
+
+  /**
+   * Stream revision after the change (0-based).
+   *
+   * @generated from field: int64 revision = 16;
+   */
+  revision?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.Quote.
+ * Use `create(QuoteSchema)` to create a new message.
+ */
+export const QuoteSchema: GenMessage<Quote, {jsonType: QuoteJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_quote_events, 3);
+
+/**
+ * Topic `crm.sales.quote.v1`, CloudEvents type `crm.sales.quote.sent.v1`, keyed by quote id.
+ *
+ * @generated from message crm.sales.v1.QuoteSent
+ */
+export type QuoteSent = Message<"crm.sales.v1.QuoteSent"> & {
+  /**
+   * @generated from field: string quote_id = 1;
+   */
+  quoteId: string;
+
+  /**
+   * @generated from field: crm.sales.v1.Quote quote = 2;
+   */
+  quote?: Quote | undefined;
+
+  /**
+   * @generated from field: string sent_at = 3;
+   */
+  sentAt: string;
+};
+
+/**
+ * Topic `crm.sales.quote.v1`, CloudEvents type `crm.sales.quote.sent.v1`, keyed by quote id.
+ *
+ * @generated from message crm.sales.v1.QuoteSent
+ */
+export type QuoteSentJson = {
+  /**
+   * @generated from field: string quote_id = 1;
+   */
+  quoteId?: string;
+
+  /**
+   * @generated from field: crm.sales.v1.Quote quote = 2;
+   */
+  quote?: QuoteJson;
+
+  /**
+   * @generated from field: string sent_at = 3;
+   */
+  sentAt?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.QuoteSent.
+ * Use `create(QuoteSentSchema)` to create a new message.
+ */
+export const QuoteSentSchema: GenMessage<QuoteSent, {jsonType: QuoteSentJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_quote_events, 4);
+
+/**
+ * Topic `crm.sales.quote.v1`, CloudEvents type `crm.sales.quote.accepted.v1`, keyed by quote id.
+ * The order it created follows as OrderPlaced on `crm.sales.order.v1`.
+ *
+ * @generated from message crm.sales.v1.QuoteAccepted
+ */
+export type QuoteAccepted = Message<"crm.sales.v1.QuoteAccepted"> & {
+  /**
+   * @generated from field: string quote_id = 1;
+   */
+  quoteId: string;
+
+  /**
+   * @generated from field: crm.sales.v1.Quote quote = 2;
+   */
+  quote?: Quote | undefined;
+
+  /**
+   * @generated from field: string order_id = 3;
+   */
+  orderId: string;
+
+  /**
+   * @generated from field: string accepted_at = 4;
+   */
+  acceptedAt: string;
+};
+
+/**
+ * Topic `crm.sales.quote.v1`, CloudEvents type `crm.sales.quote.accepted.v1`, keyed by quote id.
+ * The order it created follows as OrderPlaced on `crm.sales.order.v1`.
+ *
+ * @generated from message crm.sales.v1.QuoteAccepted
+ */
+export type QuoteAcceptedJson = {
+  /**
+   * @generated from field: string quote_id = 1;
+   */
+  quoteId?: string;
+
+  /**
+   * @generated from field: crm.sales.v1.Quote quote = 2;
+   */
+  quote?: QuoteJson;
+
+  /**
+   * @generated from field: string order_id = 3;
+   */
+  orderId?: string;
+
+  /**
+   * @generated from field: string accepted_at = 4;
+   */
+  acceptedAt?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.QuoteAccepted.
+ * Use `create(QuoteAcceptedSchema)` to create a new message.
+ */
+export const QuoteAcceptedSchema: GenMessage<QuoteAccepted, {jsonType: QuoteAcceptedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_quote_events, 5);
+
+/**
+ * Topic `crm.sales.quote.v1`, CloudEvents type `crm.sales.quote.declined.v1`, keyed by quote id.
+ *
+ * @generated from message crm.sales.v1.QuoteDeclined
+ */
+export type QuoteDeclined = Message<"crm.sales.v1.QuoteDeclined"> & {
+  /**
+   * @generated from field: string quote_id = 1;
+   */
+  quoteId: string;
+
+  /**
+   * @generated from field: crm.sales.v1.Quote quote = 2;
+   */
+  quote?: Quote | undefined;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: string declined_at = 4;
+   */
+  declinedAt: string;
+};
+
+/**
+ * Topic `crm.sales.quote.v1`, CloudEvents type `crm.sales.quote.declined.v1`, keyed by quote id.
+ *
+ * @generated from message crm.sales.v1.QuoteDeclined
+ */
+export type QuoteDeclinedJson = {
+  /**
+   * @generated from field: string quote_id = 1;
+   */
+  quoteId?: string;
+
+  /**
+   * @generated from field: crm.sales.v1.Quote quote = 2;
+   */
+  quote?: QuoteJson;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason?: string;
+
+  /**
+   * @generated from field: string declined_at = 4;
+   */
+  declinedAt?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.QuoteDeclined.
+ * Use `create(QuoteDeclinedSchema)` to create a new message.
+ */
+export const QuoteDeclinedSchema: GenMessage<QuoteDeclined, {jsonType: QuoteDeclinedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_quote_events, 6);
+
+/**
+ * Topic `crm.sales.quote.v1`, CloudEvents type `crm.sales.quote.expired.v1`, keyed by quote id.
+ *
+ * @generated from message crm.sales.v1.QuoteExpired
+ */
+export type QuoteExpired = Message<"crm.sales.v1.QuoteExpired"> & {
+  /**
+   * @generated from field: string quote_id = 1;
+   */
+  quoteId: string;
+
+  /**
+   * @generated from field: crm.sales.v1.Quote quote = 2;
+   */
+  quote?: Quote | undefined;
+
+  /**
+   * @generated from field: string expired_at = 3;
+   */
+  expiredAt: string;
+};
+
+/**
+ * Topic `crm.sales.quote.v1`, CloudEvents type `crm.sales.quote.expired.v1`, keyed by quote id.
+ *
+ * @generated from message crm.sales.v1.QuoteExpired
+ */
+export type QuoteExpiredJson = {
+  /**
+   * @generated from field: string quote_id = 1;
+   */
+  quoteId?: string;
+
+  /**
+   * @generated from field: crm.sales.v1.Quote quote = 2;
+   */
+  quote?: QuoteJson;
+
+  /**
+   * @generated from field: string expired_at = 3;
+   */
+  expiredAt?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.QuoteExpired.
+ * Use `create(QuoteExpiredSchema)` to create a new message.
+ */
+export const QuoteExpiredSchema: GenMessage<QuoteExpired, {jsonType: QuoteExpiredJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_quote_events, 7);
+
+/**
+ * An order: the lines and totals of the quote exactly as the customer accepted it.
+ *
+ * @generated from message crm.sales.v1.SalesOrder
+ */
+export type SalesOrder = Message<"crm.sales.v1.SalesOrder"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId: string;
+
+  /**
+   * e.g. SO-2026-00042, after its quote's number.
+   *
+   * @generated from field: string number = 3;
+   */
+  number: string;
+
+  /**
+   * placed
+   *
+   * @generated from field: string status = 4;
+   */
+  status: string;
+
+  /**
+   * @generated from field: string quote_id = 5;
+   */
+  quoteId: string;
+
+  /**
+   * @generated from field: string quote_number = 6;
+   */
+  quoteNumber: string;
+
+  /**
+   * @generated from field: int32 quote_version = 7;
+   */
+  quoteVersion: number;
+
+  /**
+   * @generated from field: string deal_id = 8;
+   */
+  dealId: string;
+
+  /**
+   * @generated from field: string contact_id = 9;
+   */
+  contactId: string;
+
+  /**
+   * @generated from field: string company_id = 10;
+   */
+  companyId: string;
+
+  /**
+   * @generated from field: string currency = 11;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: repeated crm.sales.v1.QuoteLine lines = 12;
+   */
+  lines: QuoteLine[];
+
+  /**
+   * @generated from field: crm.sales.v1.QuoteTotals totals = 13;
+   */
+  totals?: QuoteTotals | undefined;
+
+  /**
+   * @generated from field: string accepted_at = 14;
+   */
+  acceptedAt: string;
+
+  /**
+   * @generated from field: string placed_at = 15;
+   */
+  placedAt: string;
+};
+
+/**
+ * An order: the lines and totals of the quote exactly as the customer accepted it.
+ *
+ * @generated from message crm.sales.v1.SalesOrder
+ */
+export type SalesOrderJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId?: string;
+
+  /**
+   * e.g. SO-2026-00042, after its quote's number.
+   *
+   * @generated from field: string number = 3;
+   */
+  number?: string;
+
+  /**
+   * placed
+   *
+   * @generated from field: string status = 4;
+   */
+  status?: string;
+
+  /**
+   * @generated from field: string quote_id = 5;
+   */
+  quoteId?: string;
+
+  /**
+   * @generated from field: string quote_number = 6;
+   */
+  quoteNumber?: string;
+
+  /**
+   * @generated from field: int32 quote_version = 7;
+   */
+  quoteVersion?: number;
+
+  /**
+   * @generated from field: string deal_id = 8;
+   */
+  dealId?: string;
+
+  /**
+   * @generated from field: string contact_id = 9;
+   */
+  contactId?: string;
+
+  /**
+   * @generated from field: string company_id = 10;
+   */
+  companyId?: string;
+
+  /**
+   * @generated from field: string currency = 11;
+   */
+  currency?: string;
+
+  /**
+   * @generated from field: repeated crm.sales.v1.QuoteLine lines = 12;
+   */
+  lines?: QuoteLineJson[];
+
+  /**
+   * @generated from field: crm.sales.v1.QuoteTotals totals = 13;
+   */
+  totals?: QuoteTotalsJson;
+
+  /**
+   * @generated from field: string accepted_at = 14;
+   */
+  acceptedAt?: string;
+
+  /**
+   * @generated from field: string placed_at = 15;
+   */
+  placedAt?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.SalesOrder.
+ * Use `create(SalesOrderSchema)` to create a new message.
+ */
+export const SalesOrderSchema: GenMessage<SalesOrder, {jsonType: SalesOrderJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_quote_events, 8);
+
+/**
+ * Topic `crm.sales.order.v1`, CloudEvents type `crm.sales.order.placed.v1`, keyed by order id.
+ *
+ * @generated from message crm.sales.v1.OrderPlaced
+ */
+export type OrderPlaced = Message<"crm.sales.v1.OrderPlaced"> & {
+  /**
+   * @generated from field: string order_id = 1;
+   */
+  orderId: string;
+
+  /**
+   * @generated from field: crm.sales.v1.SalesOrder order = 2;
+   */
+  order?: SalesOrder | undefined;
+
+  /**
+   * @generated from field: string placed_at = 3;
+   */
+  placedAt: string;
+};
+
+/**
+ * Topic `crm.sales.order.v1`, CloudEvents type `crm.sales.order.placed.v1`, keyed by order id.
+ *
+ * @generated from message crm.sales.v1.OrderPlaced
+ */
+export type OrderPlacedJson = {
+  /**
+   * @generated from field: string order_id = 1;
+   */
+  orderId?: string;
+
+  /**
+   * @generated from field: crm.sales.v1.SalesOrder order = 2;
+   */
+  order?: SalesOrderJson;
+
+  /**
+   * @generated from field: string placed_at = 3;
+   */
+  placedAt?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.OrderPlaced.
+ * Use `create(OrderPlacedSchema)` to create a new message.
+ */
+export const OrderPlacedSchema: GenMessage<OrderPlaced, {jsonType: OrderPlacedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_quote_events, 9);
 

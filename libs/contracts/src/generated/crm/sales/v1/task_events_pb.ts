@@ -15,36 +15,480 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/sales/v1/task_events.proto.
  */
 export const file_crm_sales_v1_task_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch5jcm0vc2FsZXMvdjEvdGFza19ldmVudHMucHJvdG8SDGNybS5zYWxlcy52MSIhCg9UYXNrUGxhY2Vob2xkZXISDgoGdW51c2VkGAEgASgJYgZwcm90bzM");
+  fileDesc("Ch5jcm0vc2FsZXMvdjEvdGFza19ldmVudHMucHJvdG8SDGNybS5zYWxlcy52MSK9AgoJU2FsZXNUYXNrEgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRINCgV0aXRsZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRITCgthc3NpZ25lZV9pZBgFIAEoCRIOCgZkdWVfYXQYBiABKAkSEQoJdGltZV96b25lGAcgASgJEhAKCHByaW9yaXR5GAggASgJEg4KBnN0YXR1cxgJIAEoCRIPCgdkZWFsX2lkGAogASgJEhIKCmNvbnRhY3RfaWQYCyABKAkSEgoKY29tcGFueV9pZBgMIAEoCRIgChhyZW1pbmRlcl9vZmZzZXRzX21pbnV0ZXMYDSADKAUSEAoIcmV2aXNpb24YDiABKAMSEgoKY3JlYXRlZF9hdBgPIAEoCRISCgp1cGRhdGVkX2F0GBAgASgJIl8KEFNhbGVzVGFza0NyZWF0ZWQSDwoHdGFza19pZBgBIAEoCRIlCgR0YXNrGAIgASgLMhcuY3JtLnNhbGVzLnYxLlNhbGVzVGFzaxITCgtvY2N1cnJlZF9hdBgDIAEoCSKRAQoSU2FsZXNUYXNrQ29tcGxldGVkEg8KB3Rhc2tfaWQYASABKAkSJQoEdGFzaxgCIAEoCzIXLmNybS5zYWxlcy52MS5TYWxlc1Rhc2sSFAoMY29tcGxldGVkX2J5GAMgASgJEhQKDGNvbXBsZXRlZF9hdBgEIAEoCRIXCg9wcmV2aW91c19zdGF0dXMYBSABKAkiiAEKFFNhbGVzVGFza1JlbWluZGVyRHVlEg8KB3Rhc2tfaWQYASABKAkSFgoOb2Zmc2V0X21pbnV0ZXMYAiABKAUSDgoGZHVlX2F0GAMgASgJEhAKCGZpcmVkX2F0GAQgASgJEiUKBHRhc2sYBSABKAsyFy5jcm0uc2FsZXMudjEuU2FsZXNUYXNrImwKEFNhbGVzVGFza092ZXJkdWUSDwoHdGFza19pZBgBIAEoCRIOCgZkdWVfYXQYAiABKAkSEAoIZmlyZWRfYXQYAyABKAkSJQoEdGFzaxgEIAEoCzIXLmNybS5zYWxlcy52MS5TYWxlc1Rhc2tiBnByb3RvMw");
 
 /**
- * Placeholder until the first message is added; generated code needs at least one message to be useful.
+ * A task as it is after the change the message announces (event-carried state).
  *
- * @generated from message crm.sales.v1.TaskPlaceholder
+ * @generated from message crm.sales.v1.SalesTask
  */
-export type TaskPlaceholder = Message<"crm.sales.v1.TaskPlaceholder"> & {
+export type SalesTask = Message<"crm.sales.v1.SalesTask"> & {
   /**
-   * @generated from field: string unused = 1;
+   * @generated from field: string id = 1;
    */
-  unused: string;
+  id: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string title = 3;
+   */
+  title: string;
+
+  /**
+   * @generated from field: string description = 4;
+   */
+  description: string;
+
+  /**
+   * Empty when nobody is assigned.
+   *
+   * @generated from field: string assignee_id = 5;
+   */
+  assigneeId: string;
+
+  /**
+   * The due instant, ISO-8601 UTC.
+   *
+   * @generated from field: string due_at = 6;
+   */
+  dueAt: string;
+
+  /**
+   * The IANA zone the due time was given in, e.g. "Europe/Vilnius".
+   *
+   * @generated from field: string time_zone = 7;
+   */
+  timeZone: string;
+
+  /**
+   * low | normal | high | urgent
+   *
+   * @generated from field: string priority = 8;
+   */
+  priority: string;
+
+  /**
+   * open | in_progress | waiting | done | cancelled
+   *
+   * @generated from field: string status = 9;
+   */
+  status: string;
+
+  /**
+   * @generated from field: string deal_id = 10;
+   */
+  dealId: string;
+
+  /**
+   * @generated from field: string contact_id = 11;
+   */
+  contactId: string;
+
+  /**
+   * @generated from field: string company_id = 12;
+   */
+  companyId: string;
+
+  /**
+   * Minutes before the due time at which reminders fire, largest first.
+   *
+   * @generated from field: repeated int32 reminder_offsets_minutes = 13;
+   */
+  reminderOffsetsMinutes: number[];
+
+  /**
+   * Stream revision after the change (0-based).
+   *
+   * @generated from field: int64 revision = 14;
+   */
+  revision: bigint;
+
+  /**
+   * @generated from field: string created_at = 15;
+   */
+  createdAt: string;
+
+  /**
+   * @generated from field: string updated_at = 16;
+   */
+  updatedAt: string;
 };
 
 /**
- * Placeholder until the first message is added; generated code needs at least one message to be useful.
+ * A task as it is after the change the message announces (event-carried state).
  *
- * @generated from message crm.sales.v1.TaskPlaceholder
+ * @generated from message crm.sales.v1.SalesTask
  */
-export type TaskPlaceholderJson = {
+export type SalesTaskJson = {
   /**
-   * @generated from field: string unused = 1;
+   * @generated from field: string id = 1;
    */
-  unused?: string;
+  id?: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId?: string;
+
+  /**
+   * @generated from field: string title = 3;
+   */
+  title?: string;
+
+  /**
+   * @generated from field: string description = 4;
+   */
+  description?: string;
+
+  /**
+   * Empty when nobody is assigned.
+   *
+   * @generated from field: string assignee_id = 5;
+   */
+  assigneeId?: string;
+
+  /**
+   * The due instant, ISO-8601 UTC.
+   *
+   * @generated from field: string due_at = 6;
+   */
+  dueAt?: string;
+
+  /**
+   * The IANA zone the due time was given in, e.g. "Europe/Vilnius".
+   *
+   * @generated from field: string time_zone = 7;
+   */
+  timeZone?: string;
+
+  /**
+   * low | normal | high | urgent
+   *
+   * @generated from field: string priority = 8;
+   */
+  priority?: string;
+
+  /**
+   * open | in_progress | waiting | done | cancelled
+   *
+   * @generated from field: string status = 9;
+   */
+  status?: string;
+
+  /**
+   * @generated from field: string deal_id = 10;
+   */
+  dealId?: string;
+
+  /**
+   * @generated from field: string contact_id = 11;
+   */
+  contactId?: string;
+
+  /**
+   * @generated from field: string company_id = 12;
+   */
+  companyId?: string;
+
+  /**
+   * Minutes before the due time at which reminders fire, largest first.
+   *
+   * @generated from field: repeated int32 reminder_offsets_minutes = 13;
+   */
+  reminderOffsetsMinutes?: number[];
+
+  /**
+   * Stream revision after the change (0-based).
+   *
+   * @generated from field: int64 revision = 14;
+   */
+  revision?: string;
+
+  /**
+   * @generated from field: string created_at = 15;
+   */
+  createdAt?: string;
+
+  /**
+   * @generated from field: string updated_at = 16;
+   */
+  updatedAt?: string;
 };
 
 /**
- * Describes the message crm.sales.v1.TaskPlaceholder.
- * Use `create(TaskPlaceholderSchema)` to create a new message.
+ * Describes the message crm.sales.v1.SalesTask.
+ * Use `create(SalesTaskSchema)` to create a new message.
  */
-export const TaskPlaceholderSchema: GenMessage<TaskPlaceholder, {jsonType: TaskPlaceholderJson}> = /*@__PURE__*/
+export const SalesTaskSchema: GenMessage<SalesTask, {jsonType: SalesTaskJson}> = /*@__PURE__*/
   messageDesc(file_crm_sales_v1_task_events, 0);
+
+/**
+ * Topic `crm.sales.task.v1`, CloudEvents type `crm.sales.task.created.v1`, keyed by task id.
+ *
+ * @generated from message crm.sales.v1.SalesTaskCreated
+ */
+export type SalesTaskCreated = Message<"crm.sales.v1.SalesTaskCreated"> & {
+  /**
+   * @generated from field: string task_id = 1;
+   */
+  taskId: string;
+
+  /**
+   * @generated from field: crm.sales.v1.SalesTask task = 2;
+   */
+  task?: SalesTask | undefined;
+
+  /**
+   * @generated from field: string occurred_at = 3;
+   */
+  occurredAt: string;
+};
+
+/**
+ * Topic `crm.sales.task.v1`, CloudEvents type `crm.sales.task.created.v1`, keyed by task id.
+ *
+ * @generated from message crm.sales.v1.SalesTaskCreated
+ */
+export type SalesTaskCreatedJson = {
+  /**
+   * @generated from field: string task_id = 1;
+   */
+  taskId?: string;
+
+  /**
+   * @generated from field: crm.sales.v1.SalesTask task = 2;
+   */
+  task?: SalesTaskJson;
+
+  /**
+   * @generated from field: string occurred_at = 3;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.SalesTaskCreated.
+ * Use `create(SalesTaskCreatedSchema)` to create a new message.
+ */
+export const SalesTaskCreatedSchema: GenMessage<SalesTaskCreated, {jsonType: SalesTaskCreatedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_task_events, 1);
+
+/**
+ * CloudEvents type `crm.sales.task.completed.v1`: the task was marked done.
+ *
+ * @generated from message crm.sales.v1.SalesTaskCompleted
+ */
+export type SalesTaskCompleted = Message<"crm.sales.v1.SalesTaskCompleted"> & {
+  /**
+   * @generated from field: string task_id = 1;
+   */
+  taskId: string;
+
+  /**
+   * @generated from field: crm.sales.v1.SalesTask task = 2;
+   */
+  task?: SalesTask | undefined;
+
+  /**
+   * Who marked it done (actor id).
+   *
+   * @generated from field: string completed_by = 3;
+   */
+  completedBy: string;
+
+  /**
+   * @generated from field: string completed_at = 4;
+   */
+  completedAt: string;
+
+  /**
+   * The status it left: open | in_progress | waiting.
+   *
+   * @generated from field: string previous_status = 5;
+   */
+  previousStatus: string;
+};
+
+/**
+ * CloudEvents type `crm.sales.task.completed.v1`: the task was marked done.
+ *
+ * @generated from message crm.sales.v1.SalesTaskCompleted
+ */
+export type SalesTaskCompletedJson = {
+  /**
+   * @generated from field: string task_id = 1;
+   */
+  taskId?: string;
+
+  /**
+   * @generated from field: crm.sales.v1.SalesTask task = 2;
+   */
+  task?: SalesTaskJson;
+
+  /**
+   * Who marked it done (actor id).
+   *
+   * @generated from field: string completed_by = 3;
+   */
+  completedBy?: string;
+
+  /**
+   * @generated from field: string completed_at = 4;
+   */
+  completedAt?: string;
+
+  /**
+   * The status it left: open | in_progress | waiting.
+   *
+   * @generated from field: string previous_status = 5;
+   */
+  previousStatus?: string;
+};
+
+/**
+ * Describes the message crm.sales.v1.SalesTaskCompleted.
+ * Use `create(SalesTaskCompletedSchema)` to create a new message.
+ */
+export const SalesTaskCompletedSchema: GenMessage<SalesTaskCompleted, {jsonType: SalesTaskCompletedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_task_events, 2);
+
+/**
+ * CloudEvents type `crm.sales.task.reminder_due.v1`: a reminder's time came (due_at minus offset).
+ * Announced once per due time and offset; it may arrive late when the service was down.
+ *
+ * @generated from message crm.sales.v1.SalesTaskReminderDue
+ */
+export type SalesTaskReminderDue = Message<"crm.sales.v1.SalesTaskReminderDue"> & {
+  /**
+   * @generated from field: string task_id = 1;
+   */
+  taskId: string;
+
+  /**
+   * @generated from field: int32 offset_minutes = 2;
+   */
+  offsetMinutes: number;
+
+  /**
+   * @generated from field: string due_at = 3;
+   */
+  dueAt: string;
+
+  /**
+   * @generated from field: string fired_at = 4;
+   */
+  firedAt: string;
+
+  /**
+   * @generated from field: crm.sales.v1.SalesTask task = 5;
+   */
+  task?: SalesTask | undefined;
+};
+
+/**
+ * CloudEvents type `crm.sales.task.reminder_due.v1`: a reminder's time came (due_at minus offset).
+ * Announced once per due time and offset; it may arrive late when the service was down.
+ *
+ * @generated from message crm.sales.v1.SalesTaskReminderDue
+ */
+export type SalesTaskReminderDueJson = {
+  /**
+   * @generated from field: string task_id = 1;
+   */
+  taskId?: string;
+
+  /**
+   * @generated from field: int32 offset_minutes = 2;
+   */
+  offsetMinutes?: number;
+
+  /**
+   * @generated from field: string due_at = 3;
+   */
+  dueAt?: string;
+
+  /**
+   * @generated from field: string fired_at = 4;
+   */
+  firedAt?: string;
+
+  /**
+   * @generated from field: crm.sales.v1.SalesTask task = 5;
+   */
+  task?: SalesTaskJson;
+};
+
+/**
+ * Describes the message crm.sales.v1.SalesTaskReminderDue.
+ * Use `create(SalesTaskReminderDueSchema)` to create a new message.
+ */
+export const SalesTaskReminderDueSchema: GenMessage<SalesTaskReminderDue, {jsonType: SalesTaskReminderDueJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_task_events, 3);
+
+/**
+ * CloudEvents type `crm.sales.task.overdue.v1`: the due time passed and the task is not done or cancelled.
+ * Announced once per due time.
+ *
+ * @generated from message crm.sales.v1.SalesTaskOverdue
+ */
+export type SalesTaskOverdue = Message<"crm.sales.v1.SalesTaskOverdue"> & {
+  /**
+   * @generated from field: string task_id = 1;
+   */
+  taskId: string;
+
+  /**
+   * @generated from field: string due_at = 2;
+   */
+  dueAt: string;
+
+  /**
+   * @generated from field: string fired_at = 3;
+   */
+  firedAt: string;
+
+  /**
+   * @generated from field: crm.sales.v1.SalesTask task = 4;
+   */
+  task?: SalesTask | undefined;
+};
+
+/**
+ * CloudEvents type `crm.sales.task.overdue.v1`: the due time passed and the task is not done or cancelled.
+ * Announced once per due time.
+ *
+ * @generated from message crm.sales.v1.SalesTaskOverdue
+ */
+export type SalesTaskOverdueJson = {
+  /**
+   * @generated from field: string task_id = 1;
+   */
+  taskId?: string;
+
+  /**
+   * @generated from field: string due_at = 2;
+   */
+  dueAt?: string;
+
+  /**
+   * @generated from field: string fired_at = 3;
+   */
+  firedAt?: string;
+
+  /**
+   * @generated from field: crm.sales.v1.SalesTask task = 4;
+   */
+  task?: SalesTaskJson;
+};
+
+/**
+ * Describes the message crm.sales.v1.SalesTaskOverdue.
+ * Use `create(SalesTaskOverdueSchema)` to create a new message.
+ */
+export const SalesTaskOverdueSchema: GenMessage<SalesTaskOverdue, {jsonType: SalesTaskOverdueJson}> = /*@__PURE__*/
+  messageDesc(file_crm_sales_v1_task_events, 4);
 

@@ -15,36 +15,578 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/service/v1/customer_care_events.proto.
  */
 export const file_crm_service_v1_customer_care_events: GenFile = /*@__PURE__*/
-  fileDesc("Ciljcm0vc2VydmljZS92MS9jdXN0b21lcl9jYXJlX2V2ZW50cy5wcm90bxIOY3JtLnNlcnZpY2UudjEiKQoXQ3VzdG9tZXJDYXJlUGxhY2Vob2xkZXISDgoGdW51c2VkGAEgASgJYgZwcm90bzM");
+  fileDesc("Ciljcm0vc2VydmljZS92MS9jdXN0b21lcl9jYXJlX2V2ZW50cy5wcm90bxIOY3JtLnNlcnZpY2UudjEiTgobU2VydmljZUNvbnRyYWN0RW50aXRsZW1lbnRzEg0KBWhvdXJzGAEgASgJEhQKB3RpY2tldHMYAiABKANIAIgBAUIKCghfdGlja2V0cyLHAgoPU2VydmljZUNvbnRyYWN0EgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRISCgpjb250YWN0X2lkGAMgASgJEhIKCmNvbXBhbnlfaWQYBCABKAkSDAoEdGllchgFIAEoCRISCgpzdGFydF9kYXRlGAYgASgJEhAKCGVuZF9kYXRlGAcgASgJEhkKEWNvdmVyZWRfYXNzZXRfaWRzGAggAygJEkEKDGVudGl0bGVtZW50cxgJIAEoCzIrLmNybS5zZXJ2aWNlLnYxLlNlcnZpY2VDb250cmFjdEVudGl0bGVtZW50cxIlCh1yZW5ld2FsX3JlbWluZGVyX29mZnNldHNfZGF5cxgKIAMoBRIMCgR0ZXJtGAsgASgFEhQKDGNhbmNlbGxlZF9vbhgMIAEoCRIQCghyZXZpc2lvbhgNIAEoAyKgAQoWU2VydmljZUNvbnRyYWN0Q2hhbmdlZBIOCgZjaGFuZ2UYASABKAkSEwoLY29udHJhY3RfaWQYAiABKAkSMQoIY29udHJhY3QYAyABKAsyHy5jcm0uc2VydmljZS52MS5TZXJ2aWNlQ29udHJhY3QSGQoRcHJldmlvdXNfZW5kX2RhdGUYBCABKAkSEwoLb2NjdXJyZWRfYXQYBSABKAkisgEKGVNlcnZpY2VDb250cmFjdFJlbmV3YWxEdWUSEwoLY29udHJhY3RfaWQYASABKAkSEgoKY29udGFjdF9pZBgCIAEoCRISCgpjb21wYW55X2lkGAMgASgJEgwKBHRpZXIYBCABKAkSEAoIZW5kX2RhdGUYBSABKAkSEwoLb2Zmc2V0X2RheXMYBiABKAUSDgoGZHVlX29uGAcgASgJEhMKC29jY3VycmVkX2F0GAggASgJIqECChNQcm9hY3RpdmVTZXJ2aWNlRHVlEhAKCGFzc2V0X2lkGAEgASgJEhIKCmNvbnRhY3RfaWQYAiABKAkSEgoKY29tcGFueV9pZBgDIAEoCRIUCgxwcm9kdWN0X3R5cGUYBCABKAkSFAoMcHJvZHVjdF9uYW1lGAUgASgJEhUKDXNlcmlhbF9udW1iZXIYBiABKAkSEAoIbG9jYXRpb24YByABKAkSDgoGZHVlX29uGAggASgJEg8KB3JlYXNvbnMYCSADKAkSCwoDdmlwGAogASgIEg8KB3J1bGVfaWQYCyABKAkSEQoJdGlja2V0X2lkGAwgASgJEhQKDHdhcnJhbnR5X2VuZBgNIAEoCRITCgtvY2N1cnJlZF9hdBgOIAEoCWIGcHJvdG8z");
 
 /**
- * Placeholder until the first message is added; generated code needs at least one message to be useful.
+ * What a contract entitles its customer to per term; an unset measure is not limited.
  *
- * @generated from message crm.service.v1.CustomerCarePlaceholder
+ * @generated from message crm.service.v1.ServiceContractEntitlements
  */
-export type CustomerCarePlaceholder = Message<"crm.service.v1.CustomerCarePlaceholder"> & {
+export type ServiceContractEntitlements = Message<"crm.service.v1.ServiceContractEntitlements"> & {
   /**
-   * @generated from field: string unused = 1;
+   * Decimal hours as a string, e.g. "12.50"; empty when hours are not limited.
+   *
+   * @generated from field: string hours = 1;
    */
-  unused: string;
+  hours: string;
+
+  /**
+   * @generated from field: optional int64 tickets = 2;
+   */
+  tickets?: bigint | undefined;
 };
 
 /**
- * Placeholder until the first message is added; generated code needs at least one message to be useful.
+ * What a contract entitles its customer to per term; an unset measure is not limited.
  *
- * @generated from message crm.service.v1.CustomerCarePlaceholder
+ * @generated from message crm.service.v1.ServiceContractEntitlements
  */
-export type CustomerCarePlaceholderJson = {
+export type ServiceContractEntitlementsJson = {
   /**
-   * @generated from field: string unused = 1;
+   * Decimal hours as a string, e.g. "12.50"; empty when hours are not limited.
+   *
+   * @generated from field: string hours = 1;
    */
-  unused?: string;
+  hours?: string;
+
+  /**
+   * @generated from field: optional int64 tickets = 2;
+   */
+  tickets?: string;
 };
 
 /**
- * Describes the message crm.service.v1.CustomerCarePlaceholder.
- * Use `create(CustomerCarePlaceholderSchema)` to create a new message.
+ * Describes the message crm.service.v1.ServiceContractEntitlements.
+ * Use `create(ServiceContractEntitlementsSchema)` to create a new message.
  */
-export const CustomerCarePlaceholderSchema: GenMessage<CustomerCarePlaceholder, {jsonType: CustomerCarePlaceholderJson}> = /*@__PURE__*/
+export const ServiceContractEntitlementsSchema: GenMessage<ServiceContractEntitlements, {jsonType: ServiceContractEntitlementsJson}> = /*@__PURE__*/
   messageDesc(file_crm_service_v1_customer_care_events, 0);
+
+/**
+ * @generated from message crm.service.v1.ServiceContract
+ */
+export type ServiceContract = Message<"crm.service.v1.ServiceContract"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string contact_id = 3;
+   */
+  contactId: string;
+
+  /**
+   * @generated from field: string company_id = 4;
+   */
+  companyId: string;
+
+  /**
+   * e.g. standard | premium | vip (free lower-case name)
+   *
+   * @generated from field: string tier = 5;
+   */
+  tier: string;
+
+  /**
+   * ISO dates, YYYY-MM-DD, both included.
+   *
+   * @generated from field: string start_date = 6;
+   */
+  startDate: string;
+
+  /**
+   * @generated from field: string end_date = 7;
+   */
+  endDate: string;
+
+  /**
+   * @generated from field: repeated string covered_asset_ids = 8;
+   */
+  coveredAssetIds: string[];
+
+  /**
+   * @generated from field: crm.service.v1.ServiceContractEntitlements entitlements = 9;
+   */
+  entitlements?: ServiceContractEntitlements | undefined;
+
+  /**
+   * @generated from field: repeated int32 renewal_reminder_offsets_days = 10;
+   */
+  renewalReminderOffsetsDays: number[];
+
+  /**
+   * 1 for the first term, +1 per renewal.
+   *
+   * @generated from field: int32 term = 11;
+   */
+  term: number;
+
+  /**
+   * ISO date; empty unless cancelled.
+   *
+   * @generated from field: string cancelled_on = 12;
+   */
+  cancelledOn: string;
+
+  /**
+   * Stream revision after the change (0-based).
+   *
+   * @generated from field: int64 revision = 13;
+   */
+  revision: bigint;
+};
+
+/**
+ * @generated from message crm.service.v1.ServiceContract
+ */
+export type ServiceContractJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId?: string;
+
+  /**
+   * @generated from field: string contact_id = 3;
+   */
+  contactId?: string;
+
+  /**
+   * @generated from field: string company_id = 4;
+   */
+  companyId?: string;
+
+  /**
+   * e.g. standard | premium | vip (free lower-case name)
+   *
+   * @generated from field: string tier = 5;
+   */
+  tier?: string;
+
+  /**
+   * ISO dates, YYYY-MM-DD, both included.
+   *
+   * @generated from field: string start_date = 6;
+   */
+  startDate?: string;
+
+  /**
+   * @generated from field: string end_date = 7;
+   */
+  endDate?: string;
+
+  /**
+   * @generated from field: repeated string covered_asset_ids = 8;
+   */
+  coveredAssetIds?: string[];
+
+  /**
+   * @generated from field: crm.service.v1.ServiceContractEntitlements entitlements = 9;
+   */
+  entitlements?: ServiceContractEntitlementsJson;
+
+  /**
+   * @generated from field: repeated int32 renewal_reminder_offsets_days = 10;
+   */
+  renewalReminderOffsetsDays?: number[];
+
+  /**
+   * 1 for the first term, +1 per renewal.
+   *
+   * @generated from field: int32 term = 11;
+   */
+  term?: number;
+
+  /**
+   * ISO date; empty unless cancelled.
+   *
+   * @generated from field: string cancelled_on = 12;
+   */
+  cancelledOn?: string;
+
+  /**
+   * Stream revision after the change (0-based).
+   *
+   * @generated from field: int64 revision = 13;
+   */
+  revision?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.ServiceContract.
+ * Use `create(ServiceContractSchema)` to create a new message.
+ */
+export const ServiceContractSchema: GenMessage<ServiceContract, {jsonType: ServiceContractJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_customer_care_events, 1);
+
+/**
+ * Topic `crm.service.contract.v1`, CloudEvents type `crm.service.contract.<change>.v1`, keyed by contract id.
+ * Event-carried state: the whole contract after the change.
+ *
+ * @generated from message crm.service.v1.ServiceContractChanged
+ */
+export type ServiceContractChanged = Message<"crm.service.v1.ServiceContractChanged"> & {
+  /**
+   * created | renewed | cancelled
+   *
+   * @generated from field: string change = 1;
+   */
+  change: string;
+
+  /**
+   * @generated from field: string contract_id = 2;
+   */
+  contractId: string;
+
+  /**
+   * @generated from field: crm.service.v1.ServiceContract contract = 3;
+   */
+  contract?: ServiceContract | undefined;
+
+  /**
+   * Set on `renewed`: the end date the renewal moved on from.
+   *
+   * @generated from field: string previous_end_date = 4;
+   */
+  previousEndDate: string;
+
+  /**
+   * @generated from field: string occurred_at = 5;
+   */
+  occurredAt: string;
+};
+
+/**
+ * Topic `crm.service.contract.v1`, CloudEvents type `crm.service.contract.<change>.v1`, keyed by contract id.
+ * Event-carried state: the whole contract after the change.
+ *
+ * @generated from message crm.service.v1.ServiceContractChanged
+ */
+export type ServiceContractChangedJson = {
+  /**
+   * created | renewed | cancelled
+   *
+   * @generated from field: string change = 1;
+   */
+  change?: string;
+
+  /**
+   * @generated from field: string contract_id = 2;
+   */
+  contractId?: string;
+
+  /**
+   * @generated from field: crm.service.v1.ServiceContract contract = 3;
+   */
+  contract?: ServiceContractJson;
+
+  /**
+   * Set on `renewed`: the end date the renewal moved on from.
+   *
+   * @generated from field: string previous_end_date = 4;
+   */
+  previousEndDate?: string;
+
+  /**
+   * @generated from field: string occurred_at = 5;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.ServiceContractChanged.
+ * Use `create(ServiceContractChangedSchema)` to create a new message.
+ */
+export const ServiceContractChangedSchema: GenMessage<ServiceContractChanged, {jsonType: ServiceContractChangedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_customer_care_events, 2);
+
+/**
+ * Topic `crm.service.contract.v1`, CloudEvents type `crm.service.contract.renewal_due.v1`: a renewal reminder
+ * fell due `offset_days` before the end date (marketing contacts the customer). Sent once per end date and offset.
+ *
+ * @generated from message crm.service.v1.ServiceContractRenewalDue
+ */
+export type ServiceContractRenewalDue = Message<"crm.service.v1.ServiceContractRenewalDue"> & {
+  /**
+   * @generated from field: string contract_id = 1;
+   */
+  contractId: string;
+
+  /**
+   * @generated from field: string contact_id = 2;
+   */
+  contactId: string;
+
+  /**
+   * @generated from field: string company_id = 3;
+   */
+  companyId: string;
+
+  /**
+   * @generated from field: string tier = 4;
+   */
+  tier: string;
+
+  /**
+   * @generated from field: string end_date = 5;
+   */
+  endDate: string;
+
+  /**
+   * @generated from field: int32 offset_days = 6;
+   */
+  offsetDays: number;
+
+  /**
+   * @generated from field: string due_on = 7;
+   */
+  dueOn: string;
+
+  /**
+   * @generated from field: string occurred_at = 8;
+   */
+  occurredAt: string;
+};
+
+/**
+ * Topic `crm.service.contract.v1`, CloudEvents type `crm.service.contract.renewal_due.v1`: a renewal reminder
+ * fell due `offset_days` before the end date (marketing contacts the customer). Sent once per end date and offset.
+ *
+ * @generated from message crm.service.v1.ServiceContractRenewalDue
+ */
+export type ServiceContractRenewalDueJson = {
+  /**
+   * @generated from field: string contract_id = 1;
+   */
+  contractId?: string;
+
+  /**
+   * @generated from field: string contact_id = 2;
+   */
+  contactId?: string;
+
+  /**
+   * @generated from field: string company_id = 3;
+   */
+  companyId?: string;
+
+  /**
+   * @generated from field: string tier = 4;
+   */
+  tier?: string;
+
+  /**
+   * @generated from field: string end_date = 5;
+   */
+  endDate?: string;
+
+  /**
+   * @generated from field: int32 offset_days = 6;
+   */
+  offsetDays?: number;
+
+  /**
+   * @generated from field: string due_on = 7;
+   */
+  dueOn?: string;
+
+  /**
+   * @generated from field: string occurred_at = 8;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.ServiceContractRenewalDue.
+ * Use `create(ServiceContractRenewalDueSchema)` to create a new message.
+ */
+export const ServiceContractRenewalDueSchema: GenMessage<ServiceContractRenewalDue, {jsonType: ServiceContractRenewalDueJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_customer_care_events, 3);
+
+/**
+ * Topic `crm.service.asset.v1`, CloudEvents type `crm.service.asset.proactive_service_due.v1`, keyed by asset id:
+ * a proactive maintenance visit fell due and a maintenance ticket was opened (marketing contacts the customer).
+ * Sent once per asset and due date.
+ *
+ * @generated from message crm.service.v1.ProactiveServiceDue
+ */
+export type ProactiveServiceDue = Message<"crm.service.v1.ProactiveServiceDue"> & {
+  /**
+   * @generated from field: string asset_id = 1;
+   */
+  assetId: string;
+
+  /**
+   * @generated from field: string contact_id = 2;
+   */
+  contactId: string;
+
+  /**
+   * @generated from field: string company_id = 3;
+   */
+  companyId: string;
+
+  /**
+   * @generated from field: string product_type = 4;
+   */
+  productType: string;
+
+  /**
+   * @generated from field: string product_name = 5;
+   */
+  productName: string;
+
+  /**
+   * @generated from field: string serial_number = 6;
+   */
+  serialNumber: string;
+
+  /**
+   * @generated from field: string location = 7;
+   */
+  location: string;
+
+  /**
+   * ISO date the visit is due.
+   *
+   * @generated from field: string due_on = 8;
+   */
+  dueOn: string;
+
+  /**
+   * anniversary | warranty_end
+   *
+   * @generated from field: repeated string reasons = 9;
+   */
+  reasons: string[];
+
+  /**
+   * @generated from field: bool vip = 10;
+   */
+  vip: boolean;
+
+  /**
+   * @generated from field: string rule_id = 11;
+   */
+  ruleId: string;
+
+  /**
+   * The maintenance ticket opened for the visit.
+   *
+   * @generated from field: string ticket_id = 12;
+   */
+  ticketId: string;
+
+  /**
+   * @generated from field: string warranty_end = 13;
+   */
+  warrantyEnd: string;
+
+  /**
+   * @generated from field: string occurred_at = 14;
+   */
+  occurredAt: string;
+};
+
+/**
+ * Topic `crm.service.asset.v1`, CloudEvents type `crm.service.asset.proactive_service_due.v1`, keyed by asset id:
+ * a proactive maintenance visit fell due and a maintenance ticket was opened (marketing contacts the customer).
+ * Sent once per asset and due date.
+ *
+ * @generated from message crm.service.v1.ProactiveServiceDue
+ */
+export type ProactiveServiceDueJson = {
+  /**
+   * @generated from field: string asset_id = 1;
+   */
+  assetId?: string;
+
+  /**
+   * @generated from field: string contact_id = 2;
+   */
+  contactId?: string;
+
+  /**
+   * @generated from field: string company_id = 3;
+   */
+  companyId?: string;
+
+  /**
+   * @generated from field: string product_type = 4;
+   */
+  productType?: string;
+
+  /**
+   * @generated from field: string product_name = 5;
+   */
+  productName?: string;
+
+  /**
+   * @generated from field: string serial_number = 6;
+   */
+  serialNumber?: string;
+
+  /**
+   * @generated from field: string location = 7;
+   */
+  location?: string;
+
+  /**
+   * ISO date the visit is due.
+   *
+   * @generated from field: string due_on = 8;
+   */
+  dueOn?: string;
+
+  /**
+   * anniversary | warranty_end
+   *
+   * @generated from field: repeated string reasons = 9;
+   */
+  reasons?: string[];
+
+  /**
+   * @generated from field: bool vip = 10;
+   */
+  vip?: boolean;
+
+  /**
+   * @generated from field: string rule_id = 11;
+   */
+  ruleId?: string;
+
+  /**
+   * The maintenance ticket opened for the visit.
+   *
+   * @generated from field: string ticket_id = 12;
+   */
+  ticketId?: string;
+
+  /**
+   * @generated from field: string warranty_end = 13;
+   */
+  warrantyEnd?: string;
+
+  /**
+   * @generated from field: string occurred_at = 14;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.ProactiveServiceDue.
+ * Use `create(ProactiveServiceDueSchema)` to create a new message.
+ */
+export const ProactiveServiceDueSchema: GenMessage<ProactiveServiceDue, {jsonType: ProactiveServiceDueJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_customer_care_events, 4);
 

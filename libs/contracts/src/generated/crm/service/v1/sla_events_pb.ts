@@ -6,6 +6,12 @@
 // Wire format: a CloudEvents 1.0 envelope whose `data` is the proto3 JSON mapping of the message named
 // in `dataschema`. Compatible changes only within a version (add optional fields, never renumber or
 // retype); anything else is a new package version (v2) published on a new topic (`…v2`).
+//
+// Topic `crm.service.sla.v1`, keyed by ticket id (CloudEvents subject), CloudEvents types
+// `crm.service.sla.<change>.v1` with change one of: warning, breached, met, escalated.
+// Each metric of a ticket ends with one `met` or one `breached` (a reopened ticket that was met can still
+// be breached later: the last one counts), so analytics compute compliance per agent and queue from
+// these messages alone.
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
@@ -15,36 +21,531 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/service/v1/sla_events.proto.
  */
 export const file_crm_service_v1_sla_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jcm0vc2VydmljZS92MS9zbGFfZXZlbnRzLnByb3RvEg5jcm0uc2VydmljZS52MSIgCg5TbGFQbGFjZWhvbGRlchIOCgZ1bnVzZWQYASABKAliBnByb3RvMw");
+  fileDesc("Ch9jcm0vc2VydmljZS92MS9zbGFfZXZlbnRzLnByb3RvEg5jcm0uc2VydmljZS52MSLoAQoKU2xhV2FybmluZxIRCgl0aWNrZXRfaWQYASABKAkSDgoGbWV0cmljGAIgASgJEhIKCndhcm5pbmdfYXQYAyABKAkSEQoJdGFyZ2V0X2F0GAQgASgJEhYKDnRhcmdldF9taW51dGVzGAUgASgBEhcKD2VsYXBzZWRfbWludXRlcxgGIAEoARIRCglwb2xpY3lfaWQYByABKAkSEAoIcHJpb3JpdHkYCCABKAkSEAoIcXVldWVfaWQYCSABKAkSEwoLYXNzaWduZWVfaWQYCiABKAkSEwoLb2NjdXJyZWRfYXQYCyABKAki0wEKCVNsYUJyZWFjaBIRCgl0aWNrZXRfaWQYASABKAkSDgoGbWV0cmljGAIgASgJEhEKCXRhcmdldF9hdBgDIAEoCRIWCg50YXJnZXRfbWludXRlcxgEIAEoARIXCg9lbGFwc2VkX21pbnV0ZXMYBSABKAESEQoJcG9saWN5X2lkGAYgASgJEhAKCHByaW9yaXR5GAcgASgJEhAKCHF1ZXVlX2lkGAggASgJEhMKC2Fzc2lnbmVlX2lkGAkgASgJEhMKC29jY3VycmVkX2F0GAogASgJItcBCgxTbGFUYXJnZXRNZXQSEQoJdGlja2V0X2lkGAEgASgJEg4KBm1ldHJpYxgCIAEoCRISCgpzdG9wcGVkX2F0GAMgASgJEhYKDnRhcmdldF9taW51dGVzGAQgASgBEhcKD2VsYXBzZWRfbWludXRlcxgFIAEoARIRCglwb2xpY3lfaWQYBiABKAkSEAoIcHJpb3JpdHkYByABKAkSEAoIcXVldWVfaWQYCCABKAkSEwoLYXNzaWduZWVfaWQYCSABKAkSEwoLb2NjdXJyZWRfYXQYCiABKAkiywEKE1NsYUVzY2FsYXRpb25Ob3RpY2USEQoJdGlja2V0X2lkGAEgASgJEg8KB3J1bGVfaWQYAiABKAkSEQoJcnVsZV9uYW1lGAMgASgJEg8KB3RyaWdnZXIYBCABKAkSDgoGbWV0cmljGAUgASgJEg4KBnRhcmdldBgGIAEoCRIQCghwcmlvcml0eRgHIAEoCRIQCghxdWV1ZV9pZBgIIAEoCRITCgthc3NpZ25lZV9pZBgJIAEoCRITCgtvY2N1cnJlZF9hdBgKIAEoCWIGcHJvdG8z");
 
 /**
- * Placeholder until the first message is added; generated code needs at least one message to be useful.
+ * crm.service.sla.warning.v1: the warning share of a target has elapsed.
  *
- * @generated from message crm.service.v1.SlaPlaceholder
+ * @generated from message crm.service.v1.SlaWarning
  */
-export type SlaPlaceholder = Message<"crm.service.v1.SlaPlaceholder"> & {
+export type SlaWarning = Message<"crm.service.v1.SlaWarning"> & {
   /**
-   * @generated from field: string unused = 1;
+   * @generated from field: string ticket_id = 1;
    */
-  unused: string;
+  ticketId: string;
+
+  /**
+   * first_response | resolution
+   *
+   * @generated from field: string metric = 2;
+   */
+  metric: string;
+
+  /**
+   * When the warning fell due (ISO-8601).
+   *
+   * @generated from field: string warning_at = 3;
+   */
+  warningAt: string;
+
+  /**
+   * When the target will be exceeded if the clock keeps running; empty when the clock is paused.
+   *
+   * @generated from field: string target_at = 4;
+   */
+  targetAt: string;
+
+  /**
+   * The target and the business time elapsed so far, in business minutes.
+   *
+   * @generated from field: double target_minutes = 5;
+   */
+  targetMinutes: number;
+
+  /**
+   * @generated from field: double elapsed_minutes = 6;
+   */
+  elapsedMinutes: number;
+
+  /**
+   * @generated from field: string policy_id = 7;
+   */
+  policyId: string;
+
+  /**
+   * low | normal | high | urgent
+   *
+   * @generated from field: string priority = 8;
+   */
+  priority: string;
+
+  /**
+   * @generated from field: string queue_id = 9;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string assignee_id = 10;
+   */
+  assigneeId: string;
+
+  /**
+   * @generated from field: string occurred_at = 11;
+   */
+  occurredAt: string;
 };
 
 /**
- * Placeholder until the first message is added; generated code needs at least one message to be useful.
+ * crm.service.sla.warning.v1: the warning share of a target has elapsed.
  *
- * @generated from message crm.service.v1.SlaPlaceholder
+ * @generated from message crm.service.v1.SlaWarning
  */
-export type SlaPlaceholderJson = {
+export type SlaWarningJson = {
   /**
-   * @generated from field: string unused = 1;
+   * @generated from field: string ticket_id = 1;
    */
-  unused?: string;
+  ticketId?: string;
+
+  /**
+   * first_response | resolution
+   *
+   * @generated from field: string metric = 2;
+   */
+  metric?: string;
+
+  /**
+   * When the warning fell due (ISO-8601).
+   *
+   * @generated from field: string warning_at = 3;
+   */
+  warningAt?: string;
+
+  /**
+   * When the target will be exceeded if the clock keeps running; empty when the clock is paused.
+   *
+   * @generated from field: string target_at = 4;
+   */
+  targetAt?: string;
+
+  /**
+   * The target and the business time elapsed so far, in business minutes.
+   *
+   * @generated from field: double target_minutes = 5;
+   */
+  targetMinutes?: number | "NaN" | "Infinity" | "-Infinity";
+
+  /**
+   * @generated from field: double elapsed_minutes = 6;
+   */
+  elapsedMinutes?: number | "NaN" | "Infinity" | "-Infinity";
+
+  /**
+   * @generated from field: string policy_id = 7;
+   */
+  policyId?: string;
+
+  /**
+   * low | normal | high | urgent
+   *
+   * @generated from field: string priority = 8;
+   */
+  priority?: string;
+
+  /**
+   * @generated from field: string queue_id = 9;
+   */
+  queueId?: string;
+
+  /**
+   * @generated from field: string assignee_id = 10;
+   */
+  assigneeId?: string;
+
+  /**
+   * @generated from field: string occurred_at = 11;
+   */
+  occurredAt?: string;
 };
 
 /**
- * Describes the message crm.service.v1.SlaPlaceholder.
- * Use `create(SlaPlaceholderSchema)` to create a new message.
+ * Describes the message crm.service.v1.SlaWarning.
+ * Use `create(SlaWarningSchema)` to create a new message.
  */
-export const SlaPlaceholderSchema: GenMessage<SlaPlaceholder, {jsonType: SlaPlaceholderJson}> = /*@__PURE__*/
+export const SlaWarningSchema: GenMessage<SlaWarning, {jsonType: SlaWarningJson}> = /*@__PURE__*/
   messageDesc(file_crm_service_v1_sla_events, 0);
+
+/**
+ * crm.service.sla.breached.v1: a target was exceeded.
+ *
+ * @generated from message crm.service.v1.SlaBreach
+ */
+export type SlaBreach = Message<"crm.service.v1.SlaBreach"> & {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId: string;
+
+  /**
+   * @generated from field: string metric = 2;
+   */
+  metric: string;
+
+  /**
+   * When the target was exceeded (the fire delay is `occurred_at` minus this).
+   *
+   * @generated from field: string target_at = 3;
+   */
+  targetAt: string;
+
+  /**
+   * @generated from field: double target_minutes = 4;
+   */
+  targetMinutes: number;
+
+  /**
+   * @generated from field: double elapsed_minutes = 5;
+   */
+  elapsedMinutes: number;
+
+  /**
+   * @generated from field: string policy_id = 6;
+   */
+  policyId: string;
+
+  /**
+   * @generated from field: string priority = 7;
+   */
+  priority: string;
+
+  /**
+   * @generated from field: string queue_id = 8;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string assignee_id = 9;
+   */
+  assigneeId: string;
+
+  /**
+   * @generated from field: string occurred_at = 10;
+   */
+  occurredAt: string;
+};
+
+/**
+ * crm.service.sla.breached.v1: a target was exceeded.
+ *
+ * @generated from message crm.service.v1.SlaBreach
+ */
+export type SlaBreachJson = {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId?: string;
+
+  /**
+   * @generated from field: string metric = 2;
+   */
+  metric?: string;
+
+  /**
+   * When the target was exceeded (the fire delay is `occurred_at` minus this).
+   *
+   * @generated from field: string target_at = 3;
+   */
+  targetAt?: string;
+
+  /**
+   * @generated from field: double target_minutes = 4;
+   */
+  targetMinutes?: number | "NaN" | "Infinity" | "-Infinity";
+
+  /**
+   * @generated from field: double elapsed_minutes = 5;
+   */
+  elapsedMinutes?: number | "NaN" | "Infinity" | "-Infinity";
+
+  /**
+   * @generated from field: string policy_id = 6;
+   */
+  policyId?: string;
+
+  /**
+   * @generated from field: string priority = 7;
+   */
+  priority?: string;
+
+  /**
+   * @generated from field: string queue_id = 8;
+   */
+  queueId?: string;
+
+  /**
+   * @generated from field: string assignee_id = 9;
+   */
+  assigneeId?: string;
+
+  /**
+   * @generated from field: string occurred_at = 10;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.SlaBreach.
+ * Use `create(SlaBreachSchema)` to create a new message.
+ */
+export const SlaBreachSchema: GenMessage<SlaBreach, {jsonType: SlaBreachJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_sla_events, 1);
+
+/**
+ * crm.service.sla.met.v1: a metric stopped within its target (first agent reply, solved).
+ *
+ * @generated from message crm.service.v1.SlaTargetMet
+ */
+export type SlaTargetMet = Message<"crm.service.v1.SlaTargetMet"> & {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId: string;
+
+  /**
+   * @generated from field: string metric = 2;
+   */
+  metric: string;
+
+  /**
+   * @generated from field: string stopped_at = 3;
+   */
+  stoppedAt: string;
+
+  /**
+   * @generated from field: double target_minutes = 4;
+   */
+  targetMinutes: number;
+
+  /**
+   * @generated from field: double elapsed_minutes = 5;
+   */
+  elapsedMinutes: number;
+
+  /**
+   * @generated from field: string policy_id = 6;
+   */
+  policyId: string;
+
+  /**
+   * @generated from field: string priority = 7;
+   */
+  priority: string;
+
+  /**
+   * @generated from field: string queue_id = 8;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string assignee_id = 9;
+   */
+  assigneeId: string;
+
+  /**
+   * @generated from field: string occurred_at = 10;
+   */
+  occurredAt: string;
+};
+
+/**
+ * crm.service.sla.met.v1: a metric stopped within its target (first agent reply, solved).
+ *
+ * @generated from message crm.service.v1.SlaTargetMet
+ */
+export type SlaTargetMetJson = {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId?: string;
+
+  /**
+   * @generated from field: string metric = 2;
+   */
+  metric?: string;
+
+  /**
+   * @generated from field: string stopped_at = 3;
+   */
+  stoppedAt?: string;
+
+  /**
+   * @generated from field: double target_minutes = 4;
+   */
+  targetMinutes?: number | "NaN" | "Infinity" | "-Infinity";
+
+  /**
+   * @generated from field: double elapsed_minutes = 5;
+   */
+  elapsedMinutes?: number | "NaN" | "Infinity" | "-Infinity";
+
+  /**
+   * @generated from field: string policy_id = 6;
+   */
+  policyId?: string;
+
+  /**
+   * @generated from field: string priority = 7;
+   */
+  priority?: string;
+
+  /**
+   * @generated from field: string queue_id = 8;
+   */
+  queueId?: string;
+
+  /**
+   * @generated from field: string assignee_id = 9;
+   */
+  assigneeId?: string;
+
+  /**
+   * @generated from field: string occurred_at = 10;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.SlaTargetMet.
+ * Use `create(SlaTargetMetSchema)` to create a new message.
+ */
+export const SlaTargetMetSchema: GenMessage<SlaTargetMet, {jsonType: SlaTargetMetJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_sla_events, 2);
+
+/**
+ * crm.service.sla.escalated.v1: an escalation rule's `notify` action, one message per target to tell.
+ *
+ * @generated from message crm.service.v1.SlaEscalationNotice
+ */
+export type SlaEscalationNotice = Message<"crm.service.v1.SlaEscalationNotice"> & {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId: string;
+
+  /**
+   * @generated from field: string rule_id = 2;
+   */
+  ruleId: string;
+
+  /**
+   * @generated from field: string rule_name = 3;
+   */
+  ruleName: string;
+
+  /**
+   * warning | breach
+   *
+   * @generated from field: string trigger = 4;
+   */
+  trigger: string;
+
+  /**
+   * @generated from field: string metric = 5;
+   */
+  metric: string;
+
+  /**
+   * Who to tell, as the rule names it (a role, `agent:<id>`, an address).
+   *
+   * @generated from field: string target = 6;
+   */
+  target: string;
+
+  /**
+   * @generated from field: string priority = 7;
+   */
+  priority: string;
+
+  /**
+   * @generated from field: string queue_id = 8;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string assignee_id = 9;
+   */
+  assigneeId: string;
+
+  /**
+   * @generated from field: string occurred_at = 10;
+   */
+  occurredAt: string;
+};
+
+/**
+ * crm.service.sla.escalated.v1: an escalation rule's `notify` action, one message per target to tell.
+ *
+ * @generated from message crm.service.v1.SlaEscalationNotice
+ */
+export type SlaEscalationNoticeJson = {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId?: string;
+
+  /**
+   * @generated from field: string rule_id = 2;
+   */
+  ruleId?: string;
+
+  /**
+   * @generated from field: string rule_name = 3;
+   */
+  ruleName?: string;
+
+  /**
+   * warning | breach
+   *
+   * @generated from field: string trigger = 4;
+   */
+  trigger?: string;
+
+  /**
+   * @generated from field: string metric = 5;
+   */
+  metric?: string;
+
+  /**
+   * Who to tell, as the rule names it (a role, `agent:<id>`, an address).
+   *
+   * @generated from field: string target = 6;
+   */
+  target?: string;
+
+  /**
+   * @generated from field: string priority = 7;
+   */
+  priority?: string;
+
+  /**
+   * @generated from field: string queue_id = 8;
+   */
+  queueId?: string;
+
+  /**
+   * @generated from field: string assignee_id = 9;
+   */
+  assigneeId?: string;
+
+  /**
+   * @generated from field: string occurred_at = 10;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.SlaEscalationNotice.
+ * Use `create(SlaEscalationNoticeSchema)` to create a new message.
+ */
+export const SlaEscalationNoticeSchema: GenMessage<SlaEscalationNotice, {jsonType: SlaEscalationNoticeJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_sla_events, 3);
 

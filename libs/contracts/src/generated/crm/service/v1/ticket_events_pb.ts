@@ -6,6 +6,10 @@
 // Wire format: a CloudEvents 1.0 envelope whose `data` is the proto3 JSON mapping of the message named
 // in `dataschema`. Compatible changes only within a version (add optional fields, never renumber or
 // retype); anything else is a new package version (v2) published on a new topic (`…v2`).
+//
+// Topic `crm.service.ticket.v1`, keyed by ticket id (CloudEvents subject), CloudEvents types
+// `crm.service.ticket.<change>.v1` with change one of: opened, assigned, status-changed, solved,
+// replied, csat-requested, csat-received.
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
@@ -15,36 +19,960 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/service/v1/ticket_events.proto.
  */
 export const file_crm_service_v1_ticket_events: GenFile = /*@__PURE__*/
-  fileDesc("CiJjcm0vc2VydmljZS92MS90aWNrZXRfZXZlbnRzLnByb3RvEg5jcm0uc2VydmljZS52MSIjChFUaWNrZXRQbGFjZWhvbGRlchIOCgZ1bnVzZWQYASABKAliBnByb3RvMw");
+  fileDesc("CiJjcm0vc2VydmljZS92MS90aWNrZXRfZXZlbnRzLnByb3RvEg5jcm0uc2VydmljZS52MSJYChdTZXJ2aWNlVGlja2V0QXR0YWNobWVudBIMCgRuYW1lGAEgASgJEgsKA3VybBgCIAEoCRIUCgxjb250ZW50X3R5cGUYAyABKAkSDAoEc2l6ZRgEIAEoAyLlAgoNU2VydmljZVRpY2tldBIKCgJpZBgBIAEoCRIRCgl0ZW5hbnRfaWQYAiABKAkSEAoIc2hvcnRfaWQYAyABKAkSDwoHY2hhbm5lbBgEIAEoCRIPCgdzdWJqZWN0GAUgASgJEhwKFHJlcXVlc3Rlcl9jb250YWN0X2lkGAYgASgJEhcKD3JlcXVlc3Rlcl9lbWFpbBgHIAEoCRISCgpjb21wYW55X2lkGAggASgJEhAKCHByaW9yaXR5GAkgASgJEhAKCGNhdGVnb3J5GAogASgJEgwKBHRhZ3MYCyADKAkSDgoGc3RhdHVzGAwgASgJEhAKCHF1ZXVlX2lkGA0gASgJEhMKC2Fzc2lnbmVlX2lkGA4gASgJEg0KBWZsYWdzGA8gAygJEhYKDm1haW50ZW5hbmNlX29mGBAgASgJEhQKDGZvbGxvd191cF9vZhgRIAEoCRIQCghyZXZpc2lvbhgSIAEoAyKCAQoMVGlja2V0T3BlbmVkEhEKCXRpY2tldF9pZBgBIAEoCRItCgZ0aWNrZXQYAiABKAsyHS5jcm0uc2VydmljZS52MS5TZXJ2aWNlVGlja2V0EhsKE2V4dGVybmFsX21lc3NhZ2VfaWQYAyABKAkSEwoLb2NjdXJyZWRfYXQYBCABKAkingEKDlRpY2tldEFzc2lnbmVkEhEKCXRpY2tldF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCRITCgthc3NpZ25lZV9pZBgDIAEoCRIOCgZtZXRob2QYBCABKAkSLQoGdGlja2V0GAUgASgLMh0uY3JtLnNlcnZpY2UudjEuU2VydmljZVRpY2tldBITCgtvY2N1cnJlZF9hdBgGIAEoCSKWAQoTVGlja2V0U3RhdHVzQ2hhbmdlZBIRCgl0aWNrZXRfaWQYASABKAkSDAoEZnJvbRgCIAEoCRIKCgJ0bxgDIAEoCRIOCgZyZWFzb24YBCABKAkSLQoGdGlja2V0GAUgASgLMh0uY3JtLnNlcnZpY2UudjEuU2VydmljZVRpY2tldBITCgtvY2N1cnJlZF9hdBgGIAEoCSJ1CgxUaWNrZXRTb2x2ZWQSEQoJdGlja2V0X2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCRItCgZ0aWNrZXQYAyABKAsyHS5jcm0uc2VydmljZS52MS5TZXJ2aWNlVGlja2V0EhMKC29jY3VycmVkX2F0GAQgASgJIqQCCg1UaWNrZXRSZXBsaWVkEhEKCXRpY2tldF9pZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEhMKC2F1dGhvcl90eXBlGAMgASgJEhEKCWF1dGhvcl9pZBgEIAEoCRIMCgRib2R5GAUgASgJEjwKC2F0dGFjaG1lbnRzGAYgAygLMicuY3JtLnNlcnZpY2UudjEuU2VydmljZVRpY2tldEF0dGFjaG1lbnQSGwoTb3V0Z29pbmdfbWVzc2FnZV9pZBgHIAEoCRIYChBvdXRnb2luZ19zdWJqZWN0GAggASgJEhMKC2luX3JlcGx5X3RvGAkgASgJEhcKD3JlcXVlc3Rlcl9lbWFpbBgKIAEoCRITCgtvY2N1cnJlZF9hdBgLIAEoCSLiAQoTVGlja2V0Q3NhdFJlcXVlc3RlZBIRCgl0aWNrZXRfaWQYASABKAkSEQoJc3VydmV5X2lkGAIgASgJEg0KBXRva2VuGAMgASgJEhIKCmV4cGlyZXNfYXQYBCABKAkSHAoUcmVxdWVzdGVyX2NvbnRhY3RfaWQYBSABKAkSFwoPcmVxdWVzdGVyX2VtYWlsGAYgASgJEg8KB3N1YmplY3QYByABKAkSEwoLYXNzaWduZWVfaWQYCCABKAkSEAoIcXVldWVfaWQYCSABKAkSEwoLb2NjdXJyZWRfYXQYCiABKAkixgEKElRpY2tldENzYXRSZWNlaXZlZBIRCgl0aWNrZXRfaWQYASABKAkSEQoJc3VydmV5X2lkGAIgASgJEg0KBXNjb3JlGAMgASgFEg8KB2NvbW1lbnQYBCABKAkSEwoLYXNzaWduZWVfaWQYBSABKAkSEAoIcXVldWVfaWQYBiABKAkSHAoUcmVxdWVzdGVyX2NvbnRhY3RfaWQYByABKAkSEAoIY2F0ZWdvcnkYCCABKAkSEwoLb2NjdXJyZWRfYXQYCSABKAliBnByb3RvMw");
 
 /**
- * Placeholder until the first message is added; generated code needs at least one message to be useful.
- *
- * @generated from message crm.service.v1.TicketPlaceholder
+ * @generated from message crm.service.v1.ServiceTicketAttachment
  */
-export type TicketPlaceholder = Message<"crm.service.v1.TicketPlaceholder"> & {
+export type ServiceTicketAttachment = Message<"crm.service.v1.ServiceTicketAttachment"> & {
   /**
-   * @generated from field: string unused = 1;
+   * @generated from field: string name = 1;
    */
-  unused: string;
+  name: string;
+
+  /**
+   * @generated from field: string url = 2;
+   */
+  url: string;
+
+  /**
+   * @generated from field: string content_type = 3;
+   */
+  contentType: string;
+
+  /**
+   * @generated from field: int64 size = 4;
+   */
+  size: bigint;
 };
 
 /**
- * Placeholder until the first message is added; generated code needs at least one message to be useful.
- *
- * @generated from message crm.service.v1.TicketPlaceholder
+ * @generated from message crm.service.v1.ServiceTicketAttachment
  */
-export type TicketPlaceholderJson = {
+export type ServiceTicketAttachmentJson = {
   /**
-   * @generated from field: string unused = 1;
+   * @generated from field: string name = 1;
    */
-  unused?: string;
+  name?: string;
+
+  /**
+   * @generated from field: string url = 2;
+   */
+  url?: string;
+
+  /**
+   * @generated from field: string content_type = 3;
+   */
+  contentType?: string;
+
+  /**
+   * @generated from field: int64 size = 4;
+   */
+  size?: string;
 };
 
 /**
- * Describes the message crm.service.v1.TicketPlaceholder.
- * Use `create(TicketPlaceholderSchema)` to create a new message.
+ * Describes the message crm.service.v1.ServiceTicketAttachment.
+ * Use `create(ServiceTicketAttachmentSchema)` to create a new message.
  */
-export const TicketPlaceholderSchema: GenMessage<TicketPlaceholder, {jsonType: TicketPlaceholderJson}> = /*@__PURE__*/
+export const ServiceTicketAttachmentSchema: GenMessage<ServiceTicketAttachment, {jsonType: ServiceTicketAttachmentJson}> = /*@__PURE__*/
   messageDesc(file_crm_service_v1_ticket_events, 0);
+
+/**
+ * The ticket after the change (event-carried state), so consumers need no callback.
+ *
+ * @generated from message crm.service.v1.ServiceTicket
+ */
+export type ServiceTicket = Message<"crm.service.v1.ServiceTicket"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId: string;
+
+  /**
+   * T-XXXXXXXX, the reference put in email subjects.
+   *
+   * @generated from field: string short_id = 3;
+   */
+  shortId: string;
+
+  /**
+   * email | web | phone | chat | api
+   *
+   * @generated from field: string channel = 4;
+   */
+  channel: string;
+
+  /**
+   * @generated from field: string subject = 5;
+   */
+  subject: string;
+
+  /**
+   * @generated from field: string requester_contact_id = 6;
+   */
+  requesterContactId: string;
+
+  /**
+   * @generated from field: string requester_email = 7;
+   */
+  requesterEmail: string;
+
+  /**
+   * @generated from field: string company_id = 8;
+   */
+  companyId: string;
+
+  /**
+   * low | normal | high | urgent
+   *
+   * @generated from field: string priority = 9;
+   */
+  priority: string;
+
+  /**
+   * @generated from field: string category = 10;
+   */
+  category: string;
+
+  /**
+   * @generated from field: repeated string tags = 11;
+   */
+  tags: string[];
+
+  /**
+   * new | open | pending | on_hold | solved | closed
+   *
+   * @generated from field: string status = 12;
+   */
+  status: string;
+
+  /**
+   * @generated from field: string queue_id = 13;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string assignee_id = 14;
+   */
+  assigneeId: string;
+
+  /**
+   * @generated from field: repeated string flags = 15;
+   */
+  flags: string[];
+
+  /**
+   * Set on proactive maintenance tickets: the asset the visit is for.
+   *
+   * @generated from field: string maintenance_of = 16;
+   */
+  maintenanceOf: string;
+
+  /**
+   * @generated from field: string follow_up_of = 17;
+   */
+  followUpOf: string;
+
+  /**
+   * Stream revision after the change (0-based).
+   *
+   * @generated from field: int64 revision = 18;
+   */
+  revision: bigint;
+};
+
+/**
+ * The ticket after the change (event-carried state), so consumers need no callback.
+ *
+ * @generated from message crm.service.v1.ServiceTicket
+ */
+export type ServiceTicketJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId?: string;
+
+  /**
+   * T-XXXXXXXX, the reference put in email subjects.
+   *
+   * @generated from field: string short_id = 3;
+   */
+  shortId?: string;
+
+  /**
+   * email | web | phone | chat | api
+   *
+   * @generated from field: string channel = 4;
+   */
+  channel?: string;
+
+  /**
+   * @generated from field: string subject = 5;
+   */
+  subject?: string;
+
+  /**
+   * @generated from field: string requester_contact_id = 6;
+   */
+  requesterContactId?: string;
+
+  /**
+   * @generated from field: string requester_email = 7;
+   */
+  requesterEmail?: string;
+
+  /**
+   * @generated from field: string company_id = 8;
+   */
+  companyId?: string;
+
+  /**
+   * low | normal | high | urgent
+   *
+   * @generated from field: string priority = 9;
+   */
+  priority?: string;
+
+  /**
+   * @generated from field: string category = 10;
+   */
+  category?: string;
+
+  /**
+   * @generated from field: repeated string tags = 11;
+   */
+  tags?: string[];
+
+  /**
+   * new | open | pending | on_hold | solved | closed
+   *
+   * @generated from field: string status = 12;
+   */
+  status?: string;
+
+  /**
+   * @generated from field: string queue_id = 13;
+   */
+  queueId?: string;
+
+  /**
+   * @generated from field: string assignee_id = 14;
+   */
+  assigneeId?: string;
+
+  /**
+   * @generated from field: repeated string flags = 15;
+   */
+  flags?: string[];
+
+  /**
+   * Set on proactive maintenance tickets: the asset the visit is for.
+   *
+   * @generated from field: string maintenance_of = 16;
+   */
+  maintenanceOf?: string;
+
+  /**
+   * @generated from field: string follow_up_of = 17;
+   */
+  followUpOf?: string;
+
+  /**
+   * Stream revision after the change (0-based).
+   *
+   * @generated from field: int64 revision = 18;
+   */
+  revision?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.ServiceTicket.
+ * Use `create(ServiceTicketSchema)` to create a new message.
+ */
+export const ServiceTicketSchema: GenMessage<ServiceTicket, {jsonType: ServiceTicketJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_ticket_events, 1);
+
+/**
+ * crm.service.ticket.opened.v1
+ *
+ * @generated from message crm.service.v1.TicketOpened
+ */
+export type TicketOpened = Message<"crm.service.v1.TicketOpened"> & {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId: string;
+
+  /**
+   * @generated from field: crm.service.v1.ServiceTicket ticket = 2;
+   */
+  ticket?: ServiceTicket | undefined;
+
+  /**
+   * @generated from field: string external_message_id = 3;
+   */
+  externalMessageId: string;
+
+  /**
+   * @generated from field: string occurred_at = 4;
+   */
+  occurredAt: string;
+};
+
+/**
+ * crm.service.ticket.opened.v1
+ *
+ * @generated from message crm.service.v1.TicketOpened
+ */
+export type TicketOpenedJson = {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId?: string;
+
+  /**
+   * @generated from field: crm.service.v1.ServiceTicket ticket = 2;
+   */
+  ticket?: ServiceTicketJson;
+
+  /**
+   * @generated from field: string external_message_id = 3;
+   */
+  externalMessageId?: string;
+
+  /**
+   * @generated from field: string occurred_at = 4;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.TicketOpened.
+ * Use `create(TicketOpenedSchema)` to create a new message.
+ */
+export const TicketOpenedSchema: GenMessage<TicketOpened, {jsonType: TicketOpenedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_ticket_events, 2);
+
+/**
+ * crm.service.ticket.assigned.v1
+ *
+ * @generated from message crm.service.v1.TicketAssigned
+ */
+export type TicketAssigned = Message<"crm.service.v1.TicketAssigned"> & {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId: string;
+
+  /**
+   * @generated from field: string queue_id = 2;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string assignee_id = 3;
+   */
+  assigneeId: string;
+
+  /**
+   * manual | round_robin | least_loaded | escalation
+   *
+   * @generated from field: string method = 4;
+   */
+  method: string;
+
+  /**
+   * @generated from field: crm.service.v1.ServiceTicket ticket = 5;
+   */
+  ticket?: ServiceTicket | undefined;
+
+  /**
+   * @generated from field: string occurred_at = 6;
+   */
+  occurredAt: string;
+};
+
+/**
+ * crm.service.ticket.assigned.v1
+ *
+ * @generated from message crm.service.v1.TicketAssigned
+ */
+export type TicketAssignedJson = {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId?: string;
+
+  /**
+   * @generated from field: string queue_id = 2;
+   */
+  queueId?: string;
+
+  /**
+   * @generated from field: string assignee_id = 3;
+   */
+  assigneeId?: string;
+
+  /**
+   * manual | round_robin | least_loaded | escalation
+   *
+   * @generated from field: string method = 4;
+   */
+  method?: string;
+
+  /**
+   * @generated from field: crm.service.v1.ServiceTicket ticket = 5;
+   */
+  ticket?: ServiceTicketJson;
+
+  /**
+   * @generated from field: string occurred_at = 6;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.TicketAssigned.
+ * Use `create(TicketAssignedSchema)` to create a new message.
+ */
+export const TicketAssignedSchema: GenMessage<TicketAssigned, {jsonType: TicketAssignedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_ticket_events, 3);
+
+/**
+ * crm.service.ticket.status-changed.v1 (every change, solving included)
+ *
+ * @generated from message crm.service.v1.TicketStatusChanged
+ */
+export type TicketStatusChanged = Message<"crm.service.v1.TicketStatusChanged"> & {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId: string;
+
+  /**
+   * @generated from field: string from = 2;
+   */
+  from: string;
+
+  /**
+   * @generated from field: string to = 3;
+   */
+  to: string;
+
+  /**
+   * @generated from field: string reason = 4;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: crm.service.v1.ServiceTicket ticket = 5;
+   */
+  ticket?: ServiceTicket | undefined;
+
+  /**
+   * @generated from field: string occurred_at = 6;
+   */
+  occurredAt: string;
+};
+
+/**
+ * crm.service.ticket.status-changed.v1 (every change, solving included)
+ *
+ * @generated from message crm.service.v1.TicketStatusChanged
+ */
+export type TicketStatusChangedJson = {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId?: string;
+
+  /**
+   * @generated from field: string from = 2;
+   */
+  from?: string;
+
+  /**
+   * @generated from field: string to = 3;
+   */
+  to?: string;
+
+  /**
+   * @generated from field: string reason = 4;
+   */
+  reason?: string;
+
+  /**
+   * @generated from field: crm.service.v1.ServiceTicket ticket = 5;
+   */
+  ticket?: ServiceTicketJson;
+
+  /**
+   * @generated from field: string occurred_at = 6;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.TicketStatusChanged.
+ * Use `create(TicketStatusChangedSchema)` to create a new message.
+ */
+export const TicketStatusChangedSchema: GenMessage<TicketStatusChanged, {jsonType: TicketStatusChangedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_ticket_events, 4);
+
+/**
+ * crm.service.ticket.solved.v1, alongside the status change, for consumers that care only about solutions.
+ *
+ * @generated from message crm.service.v1.TicketSolved
+ */
+export type TicketSolved = Message<"crm.service.v1.TicketSolved"> & {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId: string;
+
+  /**
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: crm.service.v1.ServiceTicket ticket = 3;
+   */
+  ticket?: ServiceTicket | undefined;
+
+  /**
+   * @generated from field: string occurred_at = 4;
+   */
+  occurredAt: string;
+};
+
+/**
+ * crm.service.ticket.solved.v1, alongside the status change, for consumers that care only about solutions.
+ *
+ * @generated from message crm.service.v1.TicketSolved
+ */
+export type TicketSolvedJson = {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId?: string;
+
+  /**
+   * @generated from field: string reason = 2;
+   */
+  reason?: string;
+
+  /**
+   * @generated from field: crm.service.v1.ServiceTicket ticket = 3;
+   */
+  ticket?: ServiceTicketJson;
+
+  /**
+   * @generated from field: string occurred_at = 4;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.TicketSolved.
+ * Use `create(TicketSolvedSchema)` to create a new message.
+ */
+export const TicketSolvedSchema: GenMessage<TicketSolved, {jsonType: TicketSolvedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_ticket_events, 5);
+
+/**
+ * crm.service.ticket.replied.v1: a public reply. Agent replies carry the headers to send them with, so
+ * the customer's answer threads back onto the ticket.
+ *
+ * @generated from message crm.service.v1.TicketReplied
+ */
+export type TicketReplied = Message<"crm.service.v1.TicketReplied"> & {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId: string;
+
+  /**
+   * @generated from field: string message_id = 2;
+   */
+  messageId: string;
+
+  /**
+   * agent | requester
+   *
+   * @generated from field: string author_type = 3;
+   */
+  authorType: string;
+
+  /**
+   * @generated from field: string author_id = 4;
+   */
+  authorId: string;
+
+  /**
+   * @generated from field: string body = 5;
+   */
+  body: string;
+
+  /**
+   * @generated from field: repeated crm.service.v1.ServiceTicketAttachment attachments = 6;
+   */
+  attachments: ServiceTicketAttachment[];
+
+  /**
+   * Agent replies: Message-ID and subject (with the [#T-XXXXXXXX] token) of the outgoing email.
+   *
+   * @generated from field: string outgoing_message_id = 7;
+   */
+  outgoingMessageId: string;
+
+  /**
+   * @generated from field: string outgoing_subject = 8;
+   */
+  outgoingSubject: string;
+
+  /**
+   * The Message-ID of the ticket's opening email, for In-Reply-To.
+   *
+   * @generated from field: string in_reply_to = 9;
+   */
+  inReplyTo: string;
+
+  /**
+   * @generated from field: string requester_email = 10;
+   */
+  requesterEmail: string;
+
+  /**
+   * @generated from field: string occurred_at = 11;
+   */
+  occurredAt: string;
+};
+
+/**
+ * crm.service.ticket.replied.v1: a public reply. Agent replies carry the headers to send them with, so
+ * the customer's answer threads back onto the ticket.
+ *
+ * @generated from message crm.service.v1.TicketReplied
+ */
+export type TicketRepliedJson = {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId?: string;
+
+  /**
+   * @generated from field: string message_id = 2;
+   */
+  messageId?: string;
+
+  /**
+   * agent | requester
+   *
+   * @generated from field: string author_type = 3;
+   */
+  authorType?: string;
+
+  /**
+   * @generated from field: string author_id = 4;
+   */
+  authorId?: string;
+
+  /**
+   * @generated from field: string body = 5;
+   */
+  body?: string;
+
+  /**
+   * @generated from field: repeated crm.service.v1.ServiceTicketAttachment attachments = 6;
+   */
+  attachments?: ServiceTicketAttachmentJson[];
+
+  /**
+   * Agent replies: Message-ID and subject (with the [#T-XXXXXXXX] token) of the outgoing email.
+   *
+   * @generated from field: string outgoing_message_id = 7;
+   */
+  outgoingMessageId?: string;
+
+  /**
+   * @generated from field: string outgoing_subject = 8;
+   */
+  outgoingSubject?: string;
+
+  /**
+   * The Message-ID of the ticket's opening email, for In-Reply-To.
+   *
+   * @generated from field: string in_reply_to = 9;
+   */
+  inReplyTo?: string;
+
+  /**
+   * @generated from field: string requester_email = 10;
+   */
+  requesterEmail?: string;
+
+  /**
+   * @generated from field: string occurred_at = 11;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.TicketReplied.
+ * Use `create(TicketRepliedSchema)` to create a new message.
+ */
+export const TicketRepliedSchema: GenMessage<TicketReplied, {jsonType: TicketRepliedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_ticket_events, 6);
+
+/**
+ * crm.service.ticket.csat-requested.v1: for marketing to deliver the survey. The token is signed and
+ * single-use: POST /api/v1/tickets/{ticket_id}/csat {token, score, comment} with X-Tenant-Id.
+ *
+ * @generated from message crm.service.v1.TicketCsatRequested
+ */
+export type TicketCsatRequested = Message<"crm.service.v1.TicketCsatRequested"> & {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId: string;
+
+  /**
+   * @generated from field: string survey_id = 2;
+   */
+  surveyId: string;
+
+  /**
+   * @generated from field: string token = 3;
+   */
+  token: string;
+
+  /**
+   * @generated from field: string expires_at = 4;
+   */
+  expiresAt: string;
+
+  /**
+   * @generated from field: string requester_contact_id = 5;
+   */
+  requesterContactId: string;
+
+  /**
+   * @generated from field: string requester_email = 6;
+   */
+  requesterEmail: string;
+
+  /**
+   * @generated from field: string subject = 7;
+   */
+  subject: string;
+
+  /**
+   * @generated from field: string assignee_id = 8;
+   */
+  assigneeId: string;
+
+  /**
+   * @generated from field: string queue_id = 9;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string occurred_at = 10;
+   */
+  occurredAt: string;
+};
+
+/**
+ * crm.service.ticket.csat-requested.v1: for marketing to deliver the survey. The token is signed and
+ * single-use: POST /api/v1/tickets/{ticket_id}/csat {token, score, comment} with X-Tenant-Id.
+ *
+ * @generated from message crm.service.v1.TicketCsatRequested
+ */
+export type TicketCsatRequestedJson = {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId?: string;
+
+  /**
+   * @generated from field: string survey_id = 2;
+   */
+  surveyId?: string;
+
+  /**
+   * @generated from field: string token = 3;
+   */
+  token?: string;
+
+  /**
+   * @generated from field: string expires_at = 4;
+   */
+  expiresAt?: string;
+
+  /**
+   * @generated from field: string requester_contact_id = 5;
+   */
+  requesterContactId?: string;
+
+  /**
+   * @generated from field: string requester_email = 6;
+   */
+  requesterEmail?: string;
+
+  /**
+   * @generated from field: string subject = 7;
+   */
+  subject?: string;
+
+  /**
+   * @generated from field: string assignee_id = 8;
+   */
+  assigneeId?: string;
+
+  /**
+   * @generated from field: string queue_id = 9;
+   */
+  queueId?: string;
+
+  /**
+   * @generated from field: string occurred_at = 10;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.TicketCsatRequested.
+ * Use `create(TicketCsatRequestedSchema)` to create a new message.
+ */
+export const TicketCsatRequestedSchema: GenMessage<TicketCsatRequested, {jsonType: TicketCsatRequestedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_ticket_events, 7);
+
+/**
+ * crm.service.ticket.csat-received.v1: carries the agent and queue that handled the ticket, so
+ * analytics can rate agents and queues from these events alone.
+ *
+ * @generated from message crm.service.v1.TicketCsatReceived
+ */
+export type TicketCsatReceived = Message<"crm.service.v1.TicketCsatReceived"> & {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId: string;
+
+  /**
+   * @generated from field: string survey_id = 2;
+   */
+  surveyId: string;
+
+  /**
+   * 1 to 5.
+   *
+   * @generated from field: int32 score = 3;
+   */
+  score: number;
+
+  /**
+   * @generated from field: string comment = 4;
+   */
+  comment: string;
+
+  /**
+   * @generated from field: string assignee_id = 5;
+   */
+  assigneeId: string;
+
+  /**
+   * @generated from field: string queue_id = 6;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string requester_contact_id = 7;
+   */
+  requesterContactId: string;
+
+  /**
+   * @generated from field: string category = 8;
+   */
+  category: string;
+
+  /**
+   * @generated from field: string occurred_at = 9;
+   */
+  occurredAt: string;
+};
+
+/**
+ * crm.service.ticket.csat-received.v1: carries the agent and queue that handled the ticket, so
+ * analytics can rate agents and queues from these events alone.
+ *
+ * @generated from message crm.service.v1.TicketCsatReceived
+ */
+export type TicketCsatReceivedJson = {
+  /**
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId?: string;
+
+  /**
+   * @generated from field: string survey_id = 2;
+   */
+  surveyId?: string;
+
+  /**
+   * 1 to 5.
+   *
+   * @generated from field: int32 score = 3;
+   */
+  score?: number;
+
+  /**
+   * @generated from field: string comment = 4;
+   */
+  comment?: string;
+
+  /**
+   * @generated from field: string assignee_id = 5;
+   */
+  assigneeId?: string;
+
+  /**
+   * @generated from field: string queue_id = 6;
+   */
+  queueId?: string;
+
+  /**
+   * @generated from field: string requester_contact_id = 7;
+   */
+  requesterContactId?: string;
+
+  /**
+   * @generated from field: string category = 8;
+   */
+  category?: string;
+
+  /**
+   * @generated from field: string occurred_at = 9;
+   */
+  occurredAt?: string;
+};
+
+/**
+ * Describes the message crm.service.v1.TicketCsatReceived.
+ * Use `create(TicketCsatReceivedSchema)` to create a new message.
+ */
+export const TicketCsatReceivedSchema: GenMessage<TicketCsatReceived, {jsonType: TicketCsatReceivedJson}> = /*@__PURE__*/
+  messageDesc(file_crm_service_v1_ticket_events, 8);
 
