@@ -86,7 +86,7 @@ export class RunningCrm {
     });
     this.launcher.stdout!.on('data', (chunk) => (this.output += chunk));
     this.launcher.stderr!.on('data', (chunk) => (this.output += chunk));
-    await eventually(() => this.output.includes('[crm] ready'), { timeoutMs: 60_000, description: `the CRM to be ready; output so far:\n${this.output}` });
+    await eventually(() => this.output.includes('[crm] ready'), { timeoutMs: 150_000, description: `the CRM to be ready; output so far:\n${this.output}` });
   }
 
   /** Crashes the whole process tree at once, as a power cut or an OOM kill would. */

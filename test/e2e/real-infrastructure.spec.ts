@@ -92,7 +92,7 @@ describeWithKafka('on real infrastructure: Kafka bus and MongoDB read store', (b
         );
         expect((await crm.call('GET', `/api/v1/contacts/${conversion.contactId}`, { tenant })).status).toBe(200);
         expect((await crm.call('GET', `/api/v1/deals/${conversion.dealId}`, { tenant })).body).toMatchObject({ contactId: conversion.contactId });
-      });
+      }, 240_000);
     });
   });
 });

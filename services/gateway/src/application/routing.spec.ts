@@ -9,7 +9,9 @@ describe('gateway routing', () => {
     expect(serviceFor('/api/v1/contacts', services)?.url).toBe('http://contacts.internal:8080');
     expect(serviceFor('/api/v1/companies/123/contacts?limit=5', services)?.service).toBe('contacts');
     expect(serviceFor('/api/v1/contactsX', services)).toBeUndefined();
-    expect(serviceFor('/api/v1/deals', services)).toBeUndefined();
+    expect(serviceFor('/api/v1/deals/42/move', services)?.service).toBe('sales');
+    expect(serviceFor('/api/v1/tickets?status=open', services)?.service).toBe('service');
+    expect(serviceFor('/api/v1/campaigns', services)).toBeUndefined();
   });
 });
 
