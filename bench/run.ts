@@ -15,10 +15,14 @@ import { RunningCrm } from '../tools/running-crm';
 import { seedContactEvents } from './contact-events';
 import { benchContactImport } from './contact-import';
 import { benchContactImportParts } from './contact-import-parts';
+import { benchDealStageMoves } from './deal-stage-moves';
+import { benchSlaTimers } from './sla-timers';
+import { benchTicketsOpened } from './tickets-opened';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'appends,rebuild,http,import' },
+    only: { type: 'string', default: 'appends,rebuild,http,deals,tickets,sla,import' },
+    'sla-tickets': { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '10' },
     'rebuild-contacts': { type: 'string', default: '50000' },
     'import-rows': { type: 'string', default: '1000000' },
@@ -156,11 +160,33 @@ async function benchImportParts() {
   }
 }
 
+async function benchDeals() {
+  console.log('\nSales: deal stage moves through the gateway (64 connections, 1,000 deals, embedded)');
+  const result = await benchDealStageMoves({ seconds, log: (line) => console.log(`  ${line}`) });
+  record('deal stage moves/s through the gateway', `${result.movesPerSecond.toLocaleString('en')} (p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors)`, '—');
+}
+
+async function benchTickets() {
+  console.log('\nService desk: tickets opened through the gateway (64 connections, round-robin queue, embedded)');
+  const result = await benchTicketsOpened({ seconds });
+  record('tickets opened/s through the gateway', `${result.ticketsPerSecond.toLocaleString('en')} (p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors)`, '—');
+}
+
+async function benchSla() {
+  const tickets = Number(values['sla-tickets']);
+  console.log(`\nService desk: SLA warning timers, ${tickets.toLocaleString('en')} falling due within 1 s`);
+  const result = await benchSlaTimers({ tickets, log: (line) => console.log(`  ${line}`) });
+  record('SLA timer fire delay p50 / p99 / max', `${result.p50DelayMs} / ${result.p99DelayMs} / ${result.maxDelayMs} ms over ${result.timers.toLocaleString('en')} timers`, '—');
+}
+
 async function main() {
   console.log(`CRM benchmark on ${process.version}, ${(await import('node:os')).cpus().length} cores, ${seconds} s per load phase`);
   if (sections.has('appends')) await benchAppends();
   if (sections.has('rebuild')) await benchRebuild();
   if (sections.has('http')) await benchHttp();
+  if (sections.has('deals')) await benchDeals();
+  if (sections.has('tickets')) await benchTickets();
+  if (sections.has('sla')) await benchSla();
   if (sections.has('import-parts')) await benchImportParts();
   if (sections.has('import')) await benchImport();
   console.log('\n| figure | measured | target |\n|---|---|---|');
