@@ -107,6 +107,30 @@ describe.each(STORES)('durable timers on the %s read store', (_name, open) => {
     expect(await set.pending(subject.store, 't1')).toEqual([]);
   });
 
+  it("runs different records' timers at once, and one record's one after the other in due order", async () => {
+    const started: string[] = [];
+    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const scheduler = schedulerWith(async (timer) => {
+      started.push(timer.key);
+      const gate = deferred();
+      gates.set(timer.key, gate);
+      await gate.promise;
+    }, { concurrency: 4 });
+    await set.schedule(subject.store, { key: 'a:first', tenantId: 't1', dueAt: clock.iso(-3000) }, 1);
+    await set.schedule(subject.store, { key: 'a:second', tenantId: 't1', dueAt: clock.iso(-2000) }, 2);
+    await set.schedule(subject.store, { key: 'b:only', tenantId: 't1', dueAt: clock.iso(-1000) }, 3);
+    const firing = scheduler.fireDue();
+    // Record b does not wait for record a; a's second timer waits for its first.
+    await eventually(() => started.includes('a:first') && started.includes('b:only'), { description: 'both records to start' });
+    expect(started).not.toContain('a:second');
+    gates.get('a:first')!.release();
+    await eventually(() => started.includes('a:second'), { description: "record a's second timer" });
+    gates.get('a:second')!.release();
+    gates.get('b:only')!.release();
+    expect(await firing).toBe(3);
+    expect(await set.pending(subject.store, 't1')).toEqual([]);
+  });
+
   it('treats scheduling as a projection write: a repeated or older event changes nothing, a newer one moves the timer', async () => {
     await set.schedule(subject.store, { key: 'k', tenantId: 't1', dueAt: clock.iso(1000) }, 5);
     await set.schedule(subject.store, { key: 'k', tenantId: 't1', dueAt: clock.iso(9000) }, 5);

@@ -4,7 +4,8 @@ import { pendingTimers, type TaskEventType, type TaskState, type TaskTimer, time
 import type { TasksService } from '../application/tasks.service';
 
 /** The durable timers of tasks: reminders before the due time and the overdue mark after it. */
-export const createTaskReminderSet = (): DurableTimerSet => new DurableTimerSet('task-reminders');
+// Keys are `<tenant>:task:<id>:<name>` and names may hold a `:` (`reminder:60`): the record is the first three parts.
+export const createTaskReminderSet = (): DurableTimerSet => new DurableTimerSet('task-reminders', { recordOf: (key) => key.split(':').slice(0, 3).join(':') });
 
 export const TASK_REMINDERS = Symbol('TASK_REMINDERS');
 

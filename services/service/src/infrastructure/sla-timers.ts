@@ -22,7 +22,8 @@ export interface SlaTimerPayload {
 }
 
 export function createSlaTimerSet(): DurableTimerSet {
-  return new DurableTimerSet(SLA_TIMER_SET_NAME);
+  // Keys are `<tenant>:<ticket>:<name>` and names may hold a `:`: one ticket's timers run one after the other.
+  return new DurableTimerSet(SLA_TIMER_SET_NAME, { recordOf: (key) => key.split(':').slice(0, 2).join(':') });
 }
 
 /** What a due SLA timer does: run the escalations, or bring the ticket's SLA stream up to date. */
