@@ -31,7 +31,8 @@ export function loadServiceConfig(serviceName: string, defaultPort: number, env:
     kurrentDbUrl: parsed.KURRENTDB_URL,
     readStore: parsed.READ_STORE as 'embedded' | 'memory' | 'mongodb',
     mongoDbUrl: parsed.MONGODB_URL,
-    mongoDbDatabase: parsed.MONGODB_DATABASE,
+    // `{service}` lets one setting give every service its own database (`crm_test_{service}`).
+    mongoDbDatabase: parsed.MONGODB_DATABASE.replaceAll('{service}', serviceName),
     bus: parsed.BUS as 'embedded' | 'kafka',
     kafkaBrokers: parsed.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean),
     shutdownDeadlineMs: parsed.SHUTDOWN_DEADLINE_MS,
