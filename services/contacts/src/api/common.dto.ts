@@ -10,4 +10,4 @@ export class AddressDto {
   @ApiPropertyOptional({ example: 'LT-01100' }) @OptionalNullable() @IsString() @MaxLength(20) postalCode?: string;
 }
 
-export const ID_PATTERN = /^[0-9A-Za-z_-]{1,64}$/;
+export { RECORD_ID_PATTERN as ID_PATTERN } from '@crm/runtime';

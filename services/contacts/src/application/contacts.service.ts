@@ -12,7 +12,7 @@ import {
 import { COMPANY_FIELDS_BY_EVENT } from '../domain/company';
 import { companyStream, contactStream } from '../domain/streams';
 import { CustomFieldDefinitions } from './custom-fields.service';
-import { loadView, timestamps, toHistory } from './record-loader';
+import { loadView, timestamps, timestampsAfter, toHistory } from './record-loader';
 import type { CompanyView, ContactView, HistoryEntry, WriteResult } from './views';
 
 type Timestamps = { createdAt: string; updatedAt: string };
@@ -27,14 +27,6 @@ export function toCompanyView(state: CompanyState, revision: number, events: Rec
   return { id: id as string, ...fields, archived: lifecycle === 'archived', revision, ...times };
 }
 
-/** Timestamps after a command: creation from the first stored event, update from this command if it wrote. */
-function timesAfter(result: { history: RecordedEvent[]; events: unknown[]; occurredAt: string }): Timestamps {
-  const before = timestamps(result.history);
-  return {
-    createdAt: before.createdAt || result.occurredAt,
-    updatedAt: result.events.length > 0 ? result.occurredAt : before.updatedAt,
-  };
-}
 
 /** A read of a contact that was merged into another: the survivor is where it lives now. */
 export class ContactMergedError extends Error {
@@ -151,13 +143,13 @@ export class ContactsService {
 
   private async runContact(context: CommandContext, contactId: string, command: ContactCommand): Promise<WriteResult<ContactView>> {
     const result = await this.contacts.handle(contactStream(context.tenantId, contactId), command, context);
-    const view = toContactView(result.state, result.revision, result.history, timesAfter(result));
+    const view = toContactView(result.state, result.revision, result.history, timestampsAfter(result));
     return { view, revision: result.revision, position: result.position };
   }
 
   private async runCompany(context: CommandContext, companyId: string, command: CompanyCommand): Promise<WriteResult<CompanyView>> {
     const result = await this.companies.handle(companyStream(context.tenantId, companyId), command, context);
-    const view = toCompanyView(result.state, result.revision, result.history, timesAfter(result));
+    const view = toCompanyView(result.state, result.revision, result.history, timestampsAfter(result));
     return { view, revision: result.revision, position: result.position };
   }
 }

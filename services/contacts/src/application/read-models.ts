@@ -29,11 +29,7 @@ export type CompanyDocument = Document &
 export const documentId = (tenantId: string, id: string): string => `${tenantId}:${id}`;
 
 /** How far the list read models have applied the log; used to honour X-Consistency-Token. */
-export interface ProjectionProgress {
-  waitForPosition(position: number, timeoutMs: number): Promise<boolean>;
-}
-
-export const PROJECTION_PROGRESS = Symbol('PROJECTION_PROGRESS');
+export { PROJECTION_PROGRESS, type ProjectionProgress } from '@crm/runtime';
 
 /** The API view of a projected document: everything but the projection's own bookkeeping. */
 export function stripInternals<View>(document: ContactDocument | CompanyDocument): View {

@@ -1,30 +1,12 @@
-import { type DomainEvent, DomainError, EventSourcedCommandHandler } from '@crm/decider';
 import type { RecordedEvent } from '@crm/eventstore';
-import type { Lifecycle } from '../domain/common';
 import type { HistoryEntry } from './views';
 
+export { loadView, timestamps, timestampsAfter } from '@crm/runtime';
+
 /**
- * Builds a record's view straight from its stream, so a read right after a write always sees it,
- * and `asOf` is the same fold stopped at an instant.
+ * Contacts' history names no changed fields for an event type it does not map (merge bookkeeping),
+ * where the shared `toHistory` of @crm/runtime would list the event's data keys.
  */
-export async function loadView<Command, State extends { lifecycle: Lifecycle }, Event extends DomainEvent, View>(
-  handler: EventSourcedCommandHandler<Command, State, Event>,
-  streamName: string,
-  what: string,
-  toView: (state: State, revision: number, events: RecordedEvent[]) => View,
-  asOf?: string,
-): Promise<View> {
-  const { state, revision, events } = await handler.load(streamName, asOf);
-  if (state.lifecycle === 'absent' || state.lifecycle === 'deleted') {
-    throw new DomainError('not_found', asOf ? `${what} did not exist at ${asOf}` : `${what} not found`);
-  }
-  return toView(state, revision, events);
-}
-
-export function timestamps(events: RecordedEvent[]): { createdAt: string; updatedAt: string } {
-  return { createdAt: events[0]?.metadata.occurredAt ?? '', updatedAt: events[events.length - 1]?.metadata.occurredAt ?? '' };
-}
-
 export function toHistory(events: RecordedEvent[], fieldsByEvent: Record<string, string[]>, idField: string): HistoryEntry[] {
   return events.map((event) => ({
     revision: event.revision,
